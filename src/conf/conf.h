@@ -111,6 +111,7 @@ enum conf_kw_flags {
 	CONF_KW_BLOCK_OPT = 1 << 3,  /* block keyword whose '{' is optional */
 	CONF_KW_SCRIPT = 1 << 4,     /* argv[1..] is a script command line (checked for
 				      * existence and script security after the parse) */
+	CONF_KW_SECRET = 1 << 5,     /* arguments are masked ("****") in dumps */
 };
 
 struct conf_block;
