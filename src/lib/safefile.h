@@ -6,9 +6,10 @@
 #define KA_SAFEFILE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 struct safe_file {
-	FILE *fp;           /* write here */
+	FILE *fp; /* write here */
 	char *tmp_path;
 	char *final_path;
 };
@@ -16,6 +17,8 @@ struct safe_file {
 /* 0 or -1/errno.  The temp file is ".NAME.XXXXXX" beside PATH (a hidden
  * name, so exporters that delete "keepalived.json.*" do not race it). */
 int safe_file_open(struct safe_file *sf, const char *path);
+/* The same with another final mode (pid files use 0644). */
+int safe_file_open_mode(struct safe_file *sf, const char *path, mode_t mode);
 /* Flush, fsync, rename.  Always releases resources.  0 or -1/errno. */
 int safe_file_commit(struct safe_file *sf);
 /* Discard: unlink the temp file, release resources. */

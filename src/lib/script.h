@@ -13,9 +13,9 @@ struct event_base;
 struct script_runner;
 
 enum script_result {
-	SCRIPT_EXITED,   /* normal exit; status has the code */
-	SCRIPT_SIGNALED, /* killed by a signal we did not send; status = signal */
-	SCRIPT_TIMEOUT,  /* we killed it after the timeout */
+	SCRIPT_EXITED,      /* normal exit; status has the code */
+	SCRIPT_SIGNALED,    /* killed by a signal we did not send; status = signal */
+	SCRIPT_TIMEOUT,     /* we killed it after the timeout */
 	SCRIPT_EXEC_FAILED, /* could not fork/exec (status = errno) */
 };
 const char *script_result_str(enum script_result r);
@@ -23,13 +23,13 @@ const char *script_result_str(enum script_result r);
 typedef void (*script_done_fn)(void *arg, enum script_result r, int status);
 
 struct script_spec {
-	char *const *argv;    /* argv[0] is the program (absolute path or searched in PATH) */
-	uid_t uid;            /* applied when set_ids */
+	char *const *argv; /* argv[0] is the program (absolute path or searched in PATH) */
+	uid_t uid;         /* applied when set_ids */
 	gid_t gid;
 	bool set_ids;
-	uint64_t timeout_us;  /* 0 = none */
+	uint64_t timeout_us;    /* 0 = none */
 	uint64_t kill_grace_us; /* TERM -> KILL delay; 0 = default 1 s */
-	script_done_fn done;  /* may be NULL (fire and forget) */
+	script_done_fn done;    /* may be NULL (fire and forget) */
 	void *arg;
 };
 
@@ -39,7 +39,7 @@ struct script_runner *script_runner_new(struct event_base *base);
 void script_runner_free(struct script_runner *r); /* kills running scripts */
 /* Called for every reaped pid that is not a script of this runner. */
 void script_runner_set_other(struct script_runner *r, void (*fn)(void *arg, pid_t pid, int wstatus),
-			     void *arg);
+                             void *arg);
 /* Start; returns the child pid or -1 (and then `done` is not called). */
 pid_t script_run(struct script_runner *r, const struct script_spec *spec);
 unsigned script_running(const struct script_runner *r);

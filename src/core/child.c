@@ -1,0 +1,223 @@
+/* The runtime shared by the VRRP and checker children: a fresh event loop,
+ * the parent's hello on the control socket, signals, reloads and dumps. */
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/daemon.h"
+#include "lib/script.h"
+
+struct child_rt {
+	const struct ka_child_ops *ops;
+	struct ka_options *o;
+	struct ka_config *cfg;
+	struct event_base *base;
+	struct script_runner *scripts;
+	struct event *ctl_ev;
+	struct event *sig_ev[8];
+	unsigned nsig;
+	int ctl_fd;
+	int exit_code;
+};
+
+/* Forget everything inherited from the parent: its descriptors (event loop,
+ * other children's sockets) and its signal handlers. */
+static int detach_from_parent(int ctl_fd)
+{
+	struct sigaction sa;
+	int sig;
+
+	closelog();
+	if (ctl_fd != 3) {
+		if (dup2(ctl_fd, 3) < 0)
+			return -1;
+		ctl_fd = 3;
+	}
+	close_range(4, ~0U, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return ctl_fd;
+}
+
+static void on_ctl(evutil_socket_t fd, short what, void *arg)
+{
+	struct child_rt *rt = arg;
+	struct ka_hello h;
+	ssize_t n;
+
+	(void)what;
+	n = recv(fd, &h, sizeof(h), MSG_DONTWAIT);
+	if (n == 0) {
+		log_notice("%s child: the parent has gone away, stopping", rt->ops->name);
+		rt->exit_code = KA_EXIT_OK;
+		event_base_loopbreak(rt->base);
+		return;
+	}
+	if (n < 0)
+		return; /* EAGAIN or a transient error */
+	if ((size_t)n != sizeof(h) || h.magic != KA_HELLO_MAGIC)
+		return;
+	if (send(fd, &h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_warn("%s child: cannot answer hello: %s", rt->ops->name, strerror(errno));
+}
+
+static void do_reload(struct child_rt *rt)
+{
+	struct ka_config *nc = ka_config_load(rt->o, NULL, NULL);
+
+	if (!nc) {
+		log_err("Reload: out of memory, keeping the running configuration");
+		return;
+	}
+	if (ka_config_exit_code(nc) != 0) {
+		log_err("Reload: configuration %s has errors, keeping the running configuration",
+			rt->o->conf_file);
+		ka_config_free(nc);
+		return;
+	}
+	if (rt->ops->reload)
+		rt->ops->reload(rt->ops->state, rt->cfg, nc);
+	ka_config_free(rt->cfg);
+	rt->cfg = nc;
+	log_info("%s child: configuration reloaded", rt->ops->name);
+}
+
+struct fill_arg {
+	struct child_rt *rt;
+	bool clear;
+};
+
+static void fill_data(void *arg, FILE *fp)
+{
+	struct child_rt *rt = ((struct fill_arg *)arg)->rt;
+
+	rt->ops->dump_data(rt->ops->state, fp);
+}
+
+static void fill_stats(void *arg, FILE *fp)
+{
+	struct fill_arg *fa = arg;
+
+	fa->rt->ops->dump_stats(fa->rt->ops->state, fp, fa->clear);
+}
+
+static void fill_json(void *arg, FILE *fp)
+{
+	struct child_rt *rt = ((struct fill_arg *)arg)->rt;
+
+	rt->ops->dump_json(rt->ops->state, fp);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct child_rt *rt = arg;
+	struct fill_arg fa = {.rt = rt};
+	const char *data_path;
+
+	(void)what;
+	data_path = rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->state_dump_file
+						   : rt->cfg->check_dump_file;
+	if (sig == SIGHUP) {
+		do_reload(rt);
+	} else if (sig == SIGTERM || sig == SIGINT) {
+		log_info("%s child: stopping", rt->ops->name);
+		rt->exit_code = KA_EXIT_OK;
+		event_base_loopbreak(rt->base);
+	} else if (sig == SIGUSR1 && rt->ops->dump_data) {
+		ka_dump_write(data_path, fill_data, &fa);
+	} else if ((sig == SIGUSR2 || sig == SIGRTMAX - 1) && rt->ops->dump_stats) {
+		fa.clear = sig != SIGUSR2;
+		ka_dump_write(rt->cfg->stats_dump_file, fill_stats, &fa);
+	} else if (sig == SIGRTMIN + 2 && rt->ops->dump_json) {
+		ka_dump_write(rt->cfg->json_dump_file, fill_json, &fa);
+	}
+}
+
+static int add_signal(struct child_rt *rt, int sig)
+{
+	struct event *ev = evsignal_new(rt->base, sig, on_signal, rt);
+
+	if (!ev || evsignal_add(ev, NULL) < 0)
+		return -1;
+	rt->sig_ev[rt->nsig++] = ev;
+	return 0;
+}
+
+static void child_cleanup(struct child_rt *rt)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->nsig; i++)
+		event_free(rt->sig_ev[i]);
+	if (rt->ctl_ev)
+		event_free(rt->ctl_ev);
+	if (rt->scripts)
+		script_runner_free(rt->scripts);
+	ka_config_free(rt->cfg);
+	event_base_free(rt->base);
+	close(rt->ctl_fd);
+}
+
+_Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o,
+			    struct ka_config *c, int ctl_fd, pid_t parent_pid)
+{
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, 0, 0};
+	struct child_rt rt = {.ops = ops, .o = o, .cfg = c, .exit_code = KA_EXIT_PROGRAM_ERROR};
+	sigset_t none;
+	unsigned i;
+
+	/* Stop cleanly when the parent dies, even if it died before this line. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent_pid)
+		_exit(KA_EXIT_OK);
+	rt.ctl_fd = detach_from_parent(ctl_fd);
+	log_init(ops->ident, &o->log, ops->file_suffix);
+	if (rt.ctl_fd < 0) {
+		log_err("%s child: cannot set up the control socket", ops->name);
+		_exit(KA_EXIT_FATAL);
+	}
+	rt.base = event_base_new();
+	if (!rt.base) {
+		log_err("%s child: cannot create the event loop", ops->name);
+		_exit(KA_EXIT_FATAL);
+	}
+	rt.scripts = script_runner_new(rt.base);
+	rt.ctl_ev = event_new(rt.base, rt.ctl_fd, EV_READ | EV_PERSIST, on_ctl, &rt);
+	if (!rt.scripts || !rt.ctl_ev || event_add(rt.ctl_ev, NULL) < 0) {
+		log_err("%s child: cannot set up the event loop", ops->name);
+		_exit(KA_EXIT_FATAL);
+	}
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		int sig = sigs[i] ? sigs[i] : (i == 5 ? SIGRTMIN + 2 : SIGRTMAX - 1);
+		if (sig == SIGINT && o->ignore_sigint)
+			continue;
+		if (add_signal(&rt, sig) < 0) {
+			log_err("%s child: cannot watch signal %d", ops->name, sig);
+			_exit(KA_EXIT_FATAL);
+		}
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	log_info("Starting %s child process, pid %d", ops->name, (int)getpid());
+	if (ops->start && ops->start(ops->state, c) < 0) {
+		log_err("%s child: start failed", ops->name);
+		_exit(KA_EXIT_FATAL);
+	}
+	event_base_dispatch(rt.base);
+	if (ops->stop)
+		ops->stop(ops->state);
+	child_cleanup(&rt);
+	log_info("Stopped %s child process", ops->name);
+	log_close();
+	_exit(rt.exit_code == KA_EXIT_PROGRAM_ERROR ? KA_EXIT_OK : rt.exit_code);
+}

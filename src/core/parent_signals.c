@@ -1,0 +1,129 @@
+/* The parent's signals: reload, stop, dumps (relayed to the children). */
+#include <event2/event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/parent_int.h"
+#include "lib/pidfile.h"
+#include "lib/script.h"
+#include "version.h"
+
+static void reload(struct parent *p)
+{
+	struct ka_config *nc;
+
+	log_info("Reloading configuration %s", p->o->conf_file);
+	nc = ka_config_load(p->o, NULL, NULL);
+	if (!nc) {
+		log_err("Reload: out of memory, keeping the running configuration");
+		p->reload_failures++;
+		return;
+	}
+	if (ka_config_exit_code(nc) != 0) {
+		log_err("Reload: configuration %s has errors, keeping the running configuration",
+			p->o->conf_file);
+		ka_config_free(nc);
+		p->reload_failures++;
+		return;
+	}
+	ka_config_free(p->cfg);
+	p->cfg = nc;
+	p->reloads++;
+	parent_relay(p, SIGHUP, false);
+	parent_apply_children(p);
+}
+
+static void fill_parent_data(void *arg, FILE *fp)
+{
+	struct parent *p = arg;
+	static const char *const names[KA_CHILD_MAX] = {"VRRP", "Checker"};
+	enum ka_child_kind k;
+
+	fprintf(fp, "------< Parent process >------\n");
+	fprintf(fp, " Version = %s (%s)\n", KA_VERSION, KA_GIT);
+	fprintf(fp, " Pid = %d\n", (int)p->pid);
+	fprintf(fp, " Config file = %s\n", p->o->conf_file);
+	fprintf(fp, " Reloads = %u\n", p->reloads);
+	fprintf(fp, " Failed reloads = %u\n", p->reload_failures);
+	for (k = 0; k < KA_CHILD_MAX; k++) {
+		const struct kid *kid = &p->kids[k];
+
+		fprintf(fp, " %s child pid = %d\n", names[k], (int)kid->pid);
+		fprintf(fp, " %s child restarts in window = %u\n", names[k], kid->quick_restarts);
+	}
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+
+	(void)what;
+	if (p->stopping)
+		return;
+	if (sig == SIGHUP) {
+		reload(p);
+	} else if (sig == SIGTERM || sig == SIGINT) {
+		log_info("Stopping");
+		parent_stop(p, KA_EXIT_OK);
+	} else if (sig == SIGUSR1) {
+		ka_dump_write(p->cfg->parent_dump_file, fill_parent_data, p);
+		parent_relay(p, sig, false);
+	} else {
+		/* Stats, stats-clear and JSON concern the VRRP child. */
+		parent_relay(p, sig, true);
+	}
+}
+
+int parent_setup_signals(struct parent *p)
+{
+	int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGRTMAX - 1};
+	unsigned i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct event *ev;
+
+		if (sigs[i] == SIGINT && p->o->ignore_sigint) {
+			signal(SIGINT, SIG_IGN);
+			continue;
+		}
+		ev = evsignal_new(p->base, sigs[i], on_signal, p);
+		if (!ev || evsignal_add(ev, NULL) < 0)
+			return -1;
+		p->sig_ev[p->nsig++] = ev;
+	}
+	return 0;
+}
+
+void parent_free(struct parent *p)
+{
+	enum ka_child_kind k;
+	unsigned i;
+
+	for (i = 0; i < p->nsig; i++)
+		event_free(p->sig_ev[i]);
+	for (k = 0; k < KA_CHILD_MAX; k++) {
+		struct kid *kid = &p->kids[k];
+
+		if (kid->ctl_ev)
+			event_free(kid->ctl_ev);
+		if (kid->ctl >= 0)
+			close(kid->ctl);
+		if (kid->respawn_ev)
+			event_free(kid->respawn_ev);
+		if (kid->reply_ev)
+			event_free(kid->reply_ev);
+	}
+	if (p->hello_ev)
+		event_free(p->hello_ev);
+	if (p->stop_ev)
+		event_free(p->stop_ev);
+	if (p->scripts)
+		script_runner_free(p->scripts);
+	if (p->base)
+		event_base_free(p->base);
+	ka_config_free(p->cfg);
+	ka_pidfiles_free(&p->pf);
+	free(p);
+}
