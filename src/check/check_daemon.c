@@ -17,7 +17,7 @@ static int check_start(void *state, const struct ka_config *c)
 
 	s->cfg = c;
 	log_info("Checker: %u virtual server(s) configured",
-		 conf_count(&c->tree->root, "virtual_server"));
+	         conf_count(&c->tree->root, "virtual_server"));
 	return 0;
 }
 
@@ -41,8 +41,7 @@ static void check_dump_data(void *state, FILE *fp)
 	const conf_node *vs, *rs;
 
 	fprintf(fp, "------< Health checkers >------\n");
-	for (vs = conf_first(&s->cfg->tree->root, "virtual_server"); vs;
-	     vs = conf_next_named(vs)) {
+	for (vs = conf_first(&s->cfg->tree->root, "virtual_server"); vs; vs = conf_next_named(vs)) {
 		fprintf(fp, " Virtual Server = ");
 		print_args(fp, vs);
 		fputc('\n', fp);
@@ -55,12 +54,12 @@ static void check_dump_data(void *state, FILE *fp)
 }
 
 const struct ka_child_ops check_child_ops = {
-	.kind = KA_CHILD_CHECK,
-	.name = "Healthcheck",
-	.ident = "Keepalived_healthcheckers",
-	.file_suffix = "_healthcheckers",
-	.start = check_start,
-	.reload = check_reload,
-	.dump_data = check_dump_data,
-	.state = &check_state,
+    .kind = KA_CHILD_CHECK,
+    .name = "Healthcheck",
+    .ident = "Keepalived_healthcheckers",
+    .file_suffix = "_healthcheckers",
+    .start = check_start,
+    .reload = check_reload,
+    .dump_data = check_dump_data,
+    .state = &check_state,
 };

@@ -3,7 +3,6 @@
  * DNS_CHECK, UDP_CHECK, PING_CHECK, MISC_CHECK, FILE_CHECK and BFD_CHECK. */
 #include <netinet/in.h>
 #include <string.h>
-#include <strings.h>
 
 #include "check/kw_checks.h"
 #include "lib/addr.h"
@@ -104,43 +103,32 @@ static int chk_status_code(struct conf_ctx *c, const struct conf_kw *kw, int arg
 	return bad ? -1 : 0;
 }
 
-static const char *const regex_opts[] = {
-    "allow_empty_class",
-    "alt_bsux",
-    "auto_callout",
-    "caseless",
-    "dollar_endonly",
-    "dotall",
-    "dupnames",
-    "extended",
-    "firstline",
-    "match_unset_backref",
-    "multiline",
-    "never_ucp",
-    "never_utf",
-    "no_auto_capture",
-    "no_auto_possess",
-    "no_dotstar_anchor",
-    "no_start_optimize",
-    "ucp",
-    "ungreedy",
-    "utf",
-    "never_backslash_c",
-    "alt_circumflex",
-    "alt_verbnames",
-    "use_offset_limit",
-    NULL,
-};
+static const char regex_opts[] =
+    "allow_empty_class|alt_bsux|auto_callout|caseless|dollar_endonly|dotall|dupnames|"
+    "extended|firstline|match_unset_backref|multiline|never_ucp|never_utf|no_auto_capture|"
+    "no_auto_possess|no_dotstar_anchor|no_start_optimize|ucp|ungreedy|utf|never_backslash_c|"
+    "alt_circumflex|alt_verbnames|use_offset_limit";
+
+/* Whether w is one of the '|'-separated words of list. */
+static bool in_list(const char *list, const char *w)
+{
+	size_t wl = strlen(w);
+
+	for (const char *p = list; p;) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (l == wl && strncmp(p, w, l) == 0)
+			return true;
+		p = bar ? bar + 1 : NULL;
+	}
+	return false;
+}
 
 static int chk_regex_options(struct conf_ctx *c, const struct conf_kw *kw, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		int j;
-
-		for (j = 0; regex_opts[j]; j++)
-			if (strcasecmp(argv[i], regex_opts[j]) == 0)
-				break;
-		if (!regex_opts[j]) {
+		if (!in_list(regex_opts, argv[i])) {
 			conf_error(c,
 			           "%s: unknown option '%s' (see pcre2api: caseless, dotall, "
 			           "extended, multiline, ungreedy, utf, ...)",
@@ -310,60 +298,34 @@ static void finish_udp(struct conf_ctx *c, conf_node *node)
 /* ---- tables ------------------------------------------------------------------ */
 
 /* Connection keywords (every checker but MISC_CHECK, FILE_CHECK, BFD_CHECK). */
-#define KWC_CONNECTION_KWS                                                                         \
-	{.name = "connect_ip", .min_args = 1, .max_args = 1, .check = conf_chk_ip},                \
-	    {.name = "connect_port", .min_args = 1, .max_args = 1, .check = kwc_chk_port1},        \
-	    {.name = "bindto", .min_args = 1, .max_args = 1, .check = conf_chk_ip},                \
-	    {.name = "bind_port", .min_args = 1, .max_args = 1, .check = kwc_chk_port1},           \
-	    {.name = "bind_if", .min_args = 1, .max_args = 1, .check = chk_ifname},                \
-	    {.name = "connect_timeout",                                                            \
-	     .min_args = 1,                                                                        \
-	     .max_args = 1,                                                                        \
-	     .check = conf_chk_timer,                                                              \
-	     .lo = 1,                                                                              \
-	     .hi = KWC_CONNECT_TIMEOUT_MAX},                                                       \
-	{                                                                                          \
-		.name = "fwmark", .min_args = 1, .max_args = 1, .check = conf_chk_int, .lo = 0,    \
-		.hi = KWC_U32_MAX                                                                  \
-	}
+// clang-format off
+#define KWC_CONNECTION_KWS \
+	{.name = "connect_ip", .min_args = 1, .max_args = 1, .check = conf_chk_ip}, \
+	{.name = "connect_port", .min_args = 1, .max_args = 1, .check = kwc_chk_port1}, \
+	{.name = "bindto", .min_args = 1, .max_args = 1, .check = conf_chk_ip}, \
+	{.name = "bind_port", .min_args = 1, .max_args = 1, .check = kwc_chk_port1}, \
+	{.name = "bind_if", .min_args = 1, .max_args = 1, .check = chk_ifname}, \
+	KWC_TIMER("connect_timeout", 1, KWC_CONNECT_TIMEOUT_MAX), \
+	KWC_INT("fwmark", 0, KWC_U32_MAX)
 
 /* Behaviour keywords (every checker but FILE_CHECK and BFD_CHECK). */
-#define KWC_BEHAVIOUR_KWS                                                                          \
-	{.name = "retry",                                                                          \
-	 .min_args = 1,                                                                            \
-	 .max_args = 1,                                                                            \
-	 .check = conf_chk_int,                                                                    \
-	 .lo = 0,                                                                                  \
-	 .hi = KWC_U32_MAX},                                                                       \
-	    {.name = "delay_before_retry",                                                         \
-	     .min_args = 1,                                                                        \
-	     .max_args = 1,                                                                        \
-	     .check = conf_chk_timer,                                                              \
-	     .lo = 0,                                                                              \
-	     .hi = KWC_TIMER_MAX},                                                                 \
-	    {.name = "warmup",                                                                     \
-	     .min_args = 1,                                                                        \
-	     .max_args = 1,                                                                        \
-	     .check = conf_chk_timer,                                                              \
-	     .lo = 0,                                                                              \
-	     .hi = KWC_TIMER_MAX},                                                                 \
-	    {.name = "delay_loop",                                                                 \
-	     .min_args = 1,                                                                        \
-	     .max_args = 1,                                                                        \
-	     .check = conf_chk_timer,                                                              \
-	     .lo = 1,                                                                              \
-	     .hi = KWC_TIMER_MAX},                                                                 \
-	    {.name = "alpha", .min_args = 0, .max_args = 1, .check = conf_chk_bool},               \
-	{                                                                                          \
-		.name = "log_all_failures", .min_args = 0, .max_args = 1, .check = conf_chk_bool   \
-	}
+#define KWC_BEHAVIOUR_KWS \
+	KWC_INT("retry", 0, KWC_U32_MAX), \
+	KWC_TIMER("delay_before_retry", 0, KWC_TIMER_MAX), \
+	KWC_TIMER("warmup", 0, KWC_TIMER_MAX), \
+	KWC_TIMER("delay_loop", 1, KWC_TIMER_MAX), \
+	KWC_BOOL("alpha"), \
+	KWC_BOOL("log_all_failures")
+// clang-format on
 
 /* TCP_CHECK and PING_CHECK: only the common keywords. */
+// clang-format off
 static const struct conf_kw common_kws[] = {
-    KWC_CONNECTION_KWS,
-    KWC_BEHAVIOUR_KWS,
-    {.name = NULL},
+	KWC_CONNECTION_KWS,
+	KWC_BEHAVIOUR_KWS,
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_tcp_check_block = {
     .name = "TCP_CHECK",
@@ -378,30 +340,22 @@ const struct conf_block kwc_ping_check_block = {
 };
 
 /* url { } of HTTP_GET and SSL_GET */
+// clang-format off
 static const struct conf_kw url_kws[] = {
-    {.name = "path", .min_args = 1, .max_args = 1},
-    {.name = "digest", .min_args = 1, .max_args = 1, .check = chk_digest},
-    {.name = "status_code", .min_args = 1, .max_args = -1, .check = chk_status_code},
-    {.name = "virtualhost", .min_args = 1, .max_args = 1},
-    {.name = "regex", .min_args = 1, .max_args = 1},
-    {.name = "regex_no_match", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = "regex_options", .min_args = 1, .max_args = -1, .check = chk_regex_options},
-    {.name = "regex_min_offset",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_int,
-     .lo = 0,
-     .hi = KWC_U32_MAX},
-    {.name = "regex_max_offset",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_int,
-     .lo = 0,
-     .hi = KWC_U32_MAX},
-    {.name = "regex_stack", .min_args = 1, .max_args = 2, .check = chk_regex_stack},
-    {.name = "tls_compliant", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = NULL},
+	KWC_STR("path"),
+	{.name = "digest", .min_args = 1, .max_args = 1, .check = chk_digest},
+	{.name = "status_code", .min_args = 1, .max_args = -1, .check = chk_status_code},
+	KWC_STR("virtualhost"),
+	KWC_STR("regex"),
+	KWC_BOOL("regex_no_match"),
+	{.name = "regex_options", .min_args = 1, .max_args = -1, .check = chk_regex_options},
+	KWC_INT("regex_min_offset", 0, KWC_U32_MAX),
+	KWC_INT("regex_max_offset", 0, KWC_U32_MAX),
+	{.name = "regex_stack", .min_args = 1, .max_args = 2, .check = chk_regex_stack},
+	KWC_BOOL("tls_compliant"),
+	{.name = NULL},
 };
+// clang-format on
 
 static const struct conf_block url_block = {
     .name = "url",
@@ -410,30 +364,22 @@ static const struct conf_block url_block = {
 };
 
 /* HTTP_GET and SSL_GET share their keywords. */
+// clang-format off
 static const struct conf_kw http_kws[] = {
-    KWC_CONNECTION_KWS,
-    KWC_BEHAVIOUR_KWS,
-    {.name = "url", .min_args = 0, .max_args = 0, .block = &url_block},
-    {.name = "virtualhost", .min_args = 1, .max_args = 1},
-    {.name = "http_protocol",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_enum,
-     .choices = "1.0|1.0C|1.1"},
-    {.name = "fast_recovery", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = "enable_sni", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = "sni_name", .min_args = 1, .max_args = 1},
-    {.name = "tls_compliant", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = "nb_get_retry",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_int,
-     .lo = 0,
-     .hi = KWC_U32_MAX,
-     .flags = CONF_KW_DEPRECATED,
-     .note = "retry"},
-    {.name = NULL},
+	KWC_CONNECTION_KWS,
+	KWC_BEHAVIOUR_KWS,
+	KWC_BLOCK("url", &url_block),
+	KWC_STR("virtualhost"),
+	KWC_ENUM("http_protocol", "1.0|1.0C|1.1"),
+	KWC_BOOL("fast_recovery"),
+	KWC_BOOL("enable_sni"),
+	KWC_STR("sni_name"),
+	KWC_BOOL("tls_compliant"),
+	{.name = "nb_get_retry", .min_args = 1, .max_args = 1, .check = conf_chk_int, .lo = 0,
+	 .hi = KWC_U32_MAX, .flags = CONF_KW_DEPRECATED, .note = "retry"},
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_http_get_block = {
     .name = "HTTP_GET",
@@ -448,11 +394,13 @@ const struct conf_block kwc_ssl_get_block = {
 };
 
 /* SMTP_CHECK and its (several) host { } targets. */
+// clang-format off
 static const struct conf_kw smtp_host_kws[] = {
-    KWC_CONNECTION_KWS,
-    KWC_BEHAVIOUR_KWS,
-    {.name = NULL},
+	KWC_CONNECTION_KWS,
+	KWC_BEHAVIOUR_KWS,
+	{.name = NULL},
 };
+// clang-format on
 
 static const struct conf_block smtp_host_block = {
     .name = "host",
@@ -460,13 +408,15 @@ static const struct conf_block smtp_host_block = {
     .finish = finish_connection,
 };
 
+// clang-format off
 static const struct conf_kw smtp_kws[] = {
-    KWC_CONNECTION_KWS,
-    KWC_BEHAVIOUR_KWS,
-    {.name = "helo_name", .min_args = 1, .max_args = 1},
-    {.name = "host", .min_args = 0, .max_args = 0, .block = &smtp_host_block},
-    {.name = NULL},
+	KWC_CONNECTION_KWS,
+	KWC_BEHAVIOUR_KWS,
+	KWC_STR("helo_name"),
+	KWC_BLOCK("host", &smtp_host_block),
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_smtp_check_block = {
     .name = "SMTP_CHECK",
@@ -474,17 +424,15 @@ const struct conf_block kwc_smtp_check_block = {
     .finish = finish_connection,
 };
 
+// clang-format off
 static const struct conf_kw dns_kws[] = {
-    KWC_CONNECTION_KWS,
-    KWC_BEHAVIOUR_KWS,
-    {.name = "type",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_enum,
-     .choices = "A|NS|CNAME|SOA|MX|TXT|AAAA|RRSIG|DNSKEY"},
-    {.name = "name", .min_args = 1, .max_args = 1, .check = chk_dns_name},
-    {.name = NULL},
+	KWC_CONNECTION_KWS,
+	KWC_BEHAVIOUR_KWS,
+	KWC_ENUM("type", "A|NS|CNAME|SOA|MX|TXT|AAAA|RRSIG|DNSKEY"),
+	{.name = "name", .min_args = 1, .max_args = 1, .check = chk_dns_name},
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_dns_check_block = {
     .name = "DNS_CHECK",
@@ -492,25 +440,17 @@ const struct conf_block kwc_dns_check_block = {
     .finish = finish_connection,
 };
 
+// clang-format off
 static const struct conf_kw udp_kws[] = {
-    KWC_CONNECTION_KWS,
-    KWC_BEHAVIOUR_KWS,
-    {.name = "payload", .min_args = 1, .max_args = -1, .check = chk_payload},
-    {.name = "require_reply", .min_args = 0, .max_args = -1, .check = chk_reply},
-    {.name = "min_reply_length",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_int,
-     .lo = 0,
-     .hi = 65535},
-    {.name = "max_reply_length",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_int,
-     .lo = 0,
-     .hi = 65535},
-    {.name = NULL},
+	KWC_CONNECTION_KWS,
+	KWC_BEHAVIOUR_KWS,
+	{.name = "payload", .min_args = 1, .max_args = -1, .check = chk_payload},
+	{.name = "require_reply", .min_args = 0, .max_args = -1, .check = chk_reply},
+	KWC_INT("min_reply_length", 0, 65535),
+	KWC_INT("max_reply_length", 0, 65535),
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_udp_check_block = {
     .name = "UDP_CHECK",
@@ -518,19 +458,16 @@ const struct conf_block kwc_udp_check_block = {
     .finish = finish_udp,
 };
 
+// clang-format off
 static const struct conf_kw misc_kws[] = {
-    KWC_BEHAVIOUR_KWS,
-    {.name = "misc_path", .min_args = 1, .max_args = -1, .flags = CONF_KW_SCRIPT},
-    {.name = "misc_timeout",
-     .min_args = 1,
-     .max_args = 1,
-     .check = conf_chk_int,
-     .lo = 0,
-     .hi = 4294},
-    {.name = "misc_dynamic", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = "user", .min_args = 1, .max_args = 2},
-    {.name = NULL},
+	KWC_BEHAVIOUR_KWS,
+	KWC_SCRIPT("misc_path"),
+	KWC_INT("misc_timeout", 0, 4294),
+	KWC_BOOL("misc_dynamic"),
+	{.name = "user", .min_args = 1, .max_args = 2},
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_misc_check_block = {
     .name = "MISC_CHECK",
@@ -538,16 +475,14 @@ const struct conf_block kwc_misc_check_block = {
     .finish = finish_misc,
 };
 
+// clang-format off
 static const struct conf_kw file_kws[] = {
-    {.name = "track_file", .min_args = 1, .max_args = 1},
-    {.name = "weight",
-     .min_args = 1,
-     .max_args = 2,
-     .check = chk_file_weight,
-     .lo = -KWC_I32_MAX,
-     .hi = KWC_I32_MAX},
-    {.name = NULL},
+	KWC_STR("track_file"),
+	{.name = "weight", .min_args = 1, .max_args = 2, .check = chk_file_weight,
+	 .lo = -KWC_I32_MAX, .hi = KWC_I32_MAX},
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_file_check_block = {
     .name = "FILE_CHECK",
@@ -555,11 +490,13 @@ const struct conf_block kwc_file_check_block = {
     .finish = finish_file,
 };
 
+// clang-format off
 static const struct conf_kw bfd_kws[] = {
-    {.name = "name", .min_args = 1, .max_args = 1},
-    {.name = "alpha", .min_args = 0, .max_args = 1, .check = conf_chk_bool},
-    {.name = NULL},
+	KWC_STR("name"),
+	KWC_BOOL("alpha"),
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block kwc_bfd_check_block = {
     .name = "BFD_CHECK",

@@ -135,13 +135,15 @@ const struct conf_block virtual_server_group_block = {
 
 /* ---- SSL ----------------------------------------------------------------------- */
 
+// clang-format off
 static const struct conf_kw ssl_kws[] = {
-    {.name = "password", .min_args = 1, .max_args = 1, .flags = CONF_KW_SECRET},
-    {.name = "ca", .min_args = 1, .max_args = 1},
-    {.name = "certificate", .min_args = 1, .max_args = 1},
-    {.name = "key", .min_args = 1, .max_args = 1},
-    {.name = NULL},
+	{.name = "password", .min_args = 1, .max_args = 1, .flags = CONF_KW_SECRET},
+	KWC_STR("ca"),
+	KWC_STR("certificate"),
+	KWC_STR("key"),
+	{.name = NULL},
 };
+// clang-format on
 
 const struct conf_block ssl_block = {
     .name = "SSL",

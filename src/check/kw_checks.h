@@ -15,6 +15,23 @@
 #define KWC_TIMER_MAX 9223372036854775807LL  /* µs; effectively unbounded */
 #define KWC_CONNECT_TIMEOUT_MAX 4294967295LL /* µs: 4294.967295 s */
 
+/* Row shorthands for the tables. */
+// clang-format off
+#define KWC_FLAG(n) {.name = (n), .min_args = 0, .max_args = 0}
+#define KWC_STR(n) {.name = (n), .min_args = 1, .max_args = 1}
+#define KWC_BOOL(n) {.name = (n), .min_args = 0, .max_args = 1, .check = conf_chk_bool}
+#define KWC_SCRIPT(n) {.name = (n), .min_args = 1, .max_args = -1, .flags = CONF_KW_SCRIPT}
+#define KWC_BLOCK(n, b) {.name = (n), .min_args = 0, .max_args = 0, .block = (b)}
+#define KWC_ENUM(n, ch) \
+	{.name = (n), .min_args = 1, .max_args = 1, .check = conf_chk_enum, .choices = (ch)}
+#define KWC_INT(n, l, h) \
+	{.name = (n), .min_args = 1, .max_args = 1, .check = conf_chk_int, .lo = (l), .hi = (h)}
+#define KWC_TIMER(n, l, h) \
+	{.name = (n), .min_args = 1, .max_args = 1, .check = conf_chk_timer, .lo = (l), .hi = (h)}
+#define KWC_METHOD(n) \
+	{.name = (n), .min_args = 1, .max_args = -1, .check = kwc_chk_lvs_method}
+// clang-format on
+
 /* Checker blocks (keywords_checkers.c), opened from real_server. */
 extern const struct conf_block kwc_tcp_check_block;
 extern const struct conf_block kwc_http_get_block;

@@ -97,7 +97,7 @@ int conf_parse_bool(const char *s, bool *out)
 
 int conf_parse_timer_us(const char *s, uint64_t lo_us, uint64_t hi_us, uint64_t *out_us)
 {
-	uint64_t sec = 0, frac = 0;
+	uint64_t sec = 0, frac = 0, d;
 	int ndig = 0, nfrac = 0;
 
 	if (!s)
@@ -105,9 +105,10 @@ int conf_parse_timer_us(const char *s, uint64_t lo_us, uint64_t hi_us, uint64_t 
 	if (*s == '+')
 		s++;
 	for (; *s >= '0' && *s <= '9'; s++, ndig++) {
-		if (sec > (UINT64_MAX / 1000000 - 10) / 10)
+		d = (uint64_t)(*s - '0');
+		if (sec > (UINT64_MAX - d) / 10)
 			return -1;
-		sec = sec * 10 + (uint64_t)(*s - '0');
+		sec = sec * 10 + d;
 	}
 	if (*s == '.') {
 		for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
@@ -120,6 +121,8 @@ int conf_parse_timer_us(const char *s, uint64_t lo_us, uint64_t hi_us, uint64_t 
 		return -1;
 	for (; nfrac < 6; nfrac++)
 		frac *= 10;
+	if (sec > (UINT64_MAX - frac) / 1000000)
+		return -1;
 	sec = sec * 1000000 + frac;
 	if (sec < lo_us || sec > hi_us)
 		return -1;
@@ -143,7 +146,7 @@ int conf_chk_int(struct conf_ctx *c, const struct conf_kw *kw, int argc, char **
 	/* Tell a malformed number from one that is merely out of range. */
 	if (conf_parse_int(argv[1], LLONG_MIN, LLONG_MAX, &v) == 0)
 		conf_error(c, "%s: number '%s' outside range [%lld, %lld]", kwname(kw, argv),
-			   argv[1], lo, hi);
+		           argv[1], lo, hi);
 	else
 		conf_error(c, "%s: invalid number '%s'", kwname(kw, argv), argv[1]);
 	return -1;
@@ -172,10 +175,10 @@ int conf_chk_timer(struct conf_ctx *c, const struct conf_kw *kw, int argc, char 
 		return 0;
 	if (conf_parse_timer_us(argv[1], 0, UINT64_MAX, &v) == 0)
 		conf_error(c, "%s: time '%s' outside range [%s, %s] seconds", kwname(kw, argv),
-			   argv[1], fmt_secs(a, sizeof(a), lo), fmt_secs(b, sizeof(b), hi));
+		           argv[1], fmt_secs(a, sizeof(a), lo), fmt_secs(b, sizeof(b), hi));
 	else
 		conf_error(c, "%s: invalid time '%s' (decimal seconds, at most 6 decimals)",
-			   kwname(kw, argv), argv[1]);
+		           kwname(kw, argv), argv[1]);
 	return -1;
 }
 
@@ -186,7 +189,7 @@ int conf_chk_bool(struct conf_ctx *c, const struct conf_kw *kw, int argc, char *
 	if (argc < 2 || conf_parse_bool(argv[1], &b) == 0)
 		return 0;
 	conf_error(c, "%s: invalid boolean '%s' (expected on/off, true/false or yes/no)",
-		   kwname(kw, argv), argv[1]);
+	           kwname(kw, argv), argv[1]);
 	return -1;
 }
 
@@ -213,7 +216,7 @@ int conf_chk_enum(struct conf_ctx *c, const struct conf_kw *kw, int argc, char *
 	if (argc < 2 || choice_match(choices, argv[1]))
 		return 0;
 	conf_error(c, "%s: invalid value '%s' (expected one of %s)", kwname(kw, argv), argv[1],
-		   choices);
+	           choices);
 	return -1;
 }
 

@@ -21,7 +21,7 @@ int conf_exit_code(const struct conf_diag_counts *c)
 /* Used only when no reader exists (the main file could not be opened and
  * the reader gave us nothing to report through). */
 static void report_without_reader(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls,
-				  const char *file, int line, const char *msg)
+                                  const char *file, int line, const char *msg)
 {
 	struct conf_diag_counts *k = &c->tree->counts;
 	const struct conf_opts *o = c->opts;
@@ -38,8 +38,8 @@ static void report_without_reader(struct conf_ctx *c, enum conf_sev sev, enum co
 		fprintf(stderr, "%s\n", msg);
 }
 
-void conf_ctx_vreport(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls,
-		      const char *file, int line, const char *fmt, va_list ap)
+void conf_ctx_vreport(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls, const char *file,
+                      int line, const char *fmt, va_list ap)
 {
 	char small[512], *msg = small;
 	va_list cp;
@@ -66,7 +66,7 @@ void conf_ctx_vreport(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls
 }
 
 void conf_ctx_report(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls, const char *file,
-		     int line, const char *fmt, ...)
+                     int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -118,7 +118,7 @@ void conf_node_error(struct conf_ctx *c, const conf_node *n, const char *fmt, ..
 
 	va_start(ap, fmt);
 	conf_ctx_vreport(c, CONF_SEV_ERROR, CONF_CLASS_CONFIG, n ? n->file : c->file,
-			 n ? n->lineno : c->line, fmt, ap);
+	                 n ? n->lineno : c->line, fmt, ap);
 	va_end(ap);
 }
 
@@ -128,6 +128,6 @@ void conf_node_warn(struct conf_ctx *c, const conf_node *n, const char *fmt, ...
 
 	va_start(ap, fmt);
 	conf_ctx_vreport(c, CONF_SEV_WARN, CONF_CLASS_CONFIG, n ? n->file : c->file,
-			 n ? n->lineno : c->line, fmt, ap);
+	                 n ? n->lineno : c->line, fmt, ap);
 	va_end(ap);
 }

@@ -226,7 +226,7 @@ static void pop(struct parser *p)
 /* ---- one line ---------------------------------------------------------------- */
 
 static void report(struct parser *p, enum conf_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void report(struct parser *p, enum conf_sev sev, const char *fmt, ...)
 {
@@ -283,7 +283,8 @@ static void warn_deprecated(struct parser *p, const struct conf_kw *kw)
 		report(p, CONF_SEV_WARN, "'%s' is deprecated%s - use '%s' instead", kw->name,
 		       ign ? " and ignored" : "", kw->note);
 	else
-		report(p, CONF_SEV_WARN, "'%s' is deprecated%s", kw->name, ign ? " and ignored" : "");
+		report(p, CONF_SEV_WARN, "'%s' is deprecated%s", kw->name,
+		       ign ? " and ignored" : "");
 }
 
 static void warn_unique(struct parser *p, struct frame *f, const struct conf_kw *kw)
@@ -292,8 +293,9 @@ static void warn_unique(struct parser *p, struct frame *f, const struct conf_kw 
 		const conf_node *n = f->uniq[i];
 
 		if (n->kw == kw) {
-			report(p, CONF_SEV_WARN, "'%s' specified more than once (previously at %s:%d)",
-			       kw->name, n->file ? n->file : "?", n->lineno);
+			report(p, CONF_SEV_WARN,
+			       "'%s' specified more than once (previously at %s:%d)", kw->name,
+			       n->file ? n->file : "?", n->lineno);
 			return;
 		}
 	}
@@ -327,7 +329,7 @@ static void drop(struct parser *p, bool brace, bool maybe_next)
 static conf_node *add_node(struct parser *p, struct frame *f, const struct conf_kw *kw)
 {
 	conf_node *n = conf_tree_add(p->ctx.tree, f->node, kw, p->cur.nwords, p->cur.words,
-				     p->cur.file, p->cur.lineno);
+	                             p->cur.file, p->cur.lineno);
 
 	if (!n)
 		p->nomem = true;
@@ -420,7 +422,7 @@ static void data_line(struct parser *p, struct frame *f, bool brace)
 		       p->cur.words[0]);
 		drop(p, true, false);
 	} else if (data_count_ok(p, f->blk) &&
-		   f->blk->data(&p->ctx, NULL, p->cur.nwords, p->cur.words) == 0) {
+	           f->blk->data(&p->ctx, NULL, p->cur.nwords, p->cur.words) == 0) {
 		add_node(p, f, NULL);
 	}
 }
@@ -491,7 +493,7 @@ static void close_all(struct parser *p)
 		struct frame *f = top(p);
 
 		conf_ctx_report(&p->ctx, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->file, f->line,
-				"Missing '}' for '%s' opened here", f->name);
+		                "Missing '}' for '%s' opened here", f->name);
 		pop(p);
 	}
 	pop(p);
@@ -510,7 +512,7 @@ static void parse_all(struct parser *p, const struct conf_block *root)
 			handle_line(p);
 	if (p->nomem)
 		conf_ctx_report(&p->ctx, CONF_SEV_ERROR, CONF_CLASS_FILE, NULL, 0,
-				"Out of memory while parsing the configuration");
+		                "Out of memory while parsing the configuration");
 	close_all(p);
 }
 
@@ -527,8 +529,8 @@ static void parser_free(struct parser *p)
 }
 
 static struct conf_tree *parse_with(struct conf_tree *t, struct conf_reader *r,
-				    const struct conf_block *root, const struct conf_opts *opts,
-				    const char *name)
+                                    const struct conf_block *root, const struct conf_opts *opts,
+                                    const char *name)
 {
 	struct parser p;
 
@@ -540,7 +542,7 @@ static struct conf_tree *parse_with(struct conf_tree *t, struct conf_reader *r,
 		/* The reader normally reports an unopenable file itself. */
 		if (!t->counts.errors[CONF_CLASS_FILE] && !t->counts.errors[CONF_CLASS_CONFIG])
 			conf_ctx_report(&p.ctx, CONF_SEV_ERROR, CONF_CLASS_FILE, NULL, 0,
-					"Unable to read configuration '%s'", name);
+			                "Unable to read configuration '%s'", name);
 		return t;
 	}
 	parse_all(&p, root);
@@ -550,7 +552,7 @@ static struct conf_tree *parse_with(struct conf_tree *t, struct conf_reader *r,
 }
 
 struct conf_tree *conf_parse_file(const char *path, const struct conf_block *root,
-				  const struct conf_opts *opts)
+                                  const struct conf_opts *opts)
 {
 	struct conf_tree *t = conf_tree_new(path);
 
@@ -560,12 +562,12 @@ struct conf_tree *conf_parse_file(const char *path, const struct conf_block *roo
 }
 
 struct conf_tree *conf_parse_mem(const char *name, const char *buf, size_t len,
-				 const struct conf_block *root, const struct conf_opts *opts)
+                                 const struct conf_block *root, const struct conf_opts *opts)
 {
 	struct conf_tree *t = conf_tree_new(name);
 
 	if (!t)
 		return NULL;
 	return parse_with(t, conf_reader_open_mem(name, buf, len, opts, &t->counts), root, opts,
-			  name);
+	                  name);
 }

@@ -18,8 +18,8 @@ char *conf_pool_strdup(struct conf_pool *p, const char *s);
 /* A new tree with an empty root and its pool; NULL on failure. */
 struct conf_tree *conf_tree_new(const char *main_file);
 /* Append a node holding a copy of argv[0..argc-1] under parent. */
-conf_node *conf_tree_add(struct conf_tree *t, conf_node *parent, const struct conf_kw *kw,
-			 int argc, char **argv, const char *file, int lineno);
+conf_node *conf_tree_add(struct conf_tree *t, conf_node *parent, const struct conf_kw *kw, int argc,
+                         char **argv, const char *file, int lineno);
 
 /* ---- checker context (parser.c fills it, diag.c reports through it) ----- */
 
@@ -31,10 +31,9 @@ struct conf_ctx {
 	int line;
 };
 
-void conf_ctx_vreport(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls,
-		      const char *file, int line, const char *fmt, va_list ap)
-	__attribute__((format(printf, 6, 0)));
+void conf_ctx_vreport(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls, const char *file,
+                      int line, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 void conf_ctx_report(struct conf_ctx *c, enum conf_sev sev, enum conf_class cls, const char *file,
-		     int line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                     int line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 #endif

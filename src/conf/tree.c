@@ -105,8 +105,8 @@ struct conf_tree *conf_tree_new(const char *main_file)
 	return t;
 }
 
-conf_node *conf_tree_add(struct conf_tree *t, conf_node *parent, const struct conf_kw *kw,
-			 int argc, char **argv, const char *file, int lineno)
+conf_node *conf_tree_add(struct conf_tree *t, conf_node *parent, const struct conf_kw *kw, int argc,
+                         char **argv, const char *file, int lineno)
 {
 	size_t len = 0, ptrs = sizeof(char *) * ((size_t)argc + 1);
 	conf_node *n;
@@ -201,19 +201,24 @@ unsigned conf_count(const conf_node *parent, const char *name)
 
 /* ---- dump ------------------------------------------------------------------- */
 
-/* Characters that would change meaning if a word were printed bare. */
+/* Whether a word must be quoted to read back as the same single word.  The
+ * reader splits at white space and braces, ends the line at '#' or '!',
+ * groups with either quote, applies backslash escapes, expands '$' names
+ * anywhere and treats '@' and '~' specially at the start of a line. */
 static bool needs_quotes(const char *w)
 {
 	const unsigned char *s = (const unsigned char *)w;
 
-	if (!*s || *s == '@' || *s == '$' || *s == '~')
+	if (!*s || *s == '@' || *s == '~')
 		return true;
 	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || strchr("\"'#!{}\\$", *s))
+		if (*s <= ' ' || *s == 0x7f || strchr("\"'#!{}\\$", *s))
 			return true;
 	return false;
 }
 
+/* Inside double quotes the reader decodes \" \\ and \xHH; '$' is written
+ * as \x24 because definitions are expanded before quotes are seen. */
 static void put_quoted(FILE *out, const char *w)
 {
 	const unsigned char *s = (const unsigned char *)w;
@@ -222,7 +227,7 @@ static void put_quoted(FILE *out, const char *w)
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			fprintf(out, "\\%c", *s);
-		else if (*s < ' ' || *s == 0x7f)
+		else if (*s < ' ' || *s == 0x7f || *s == '$')
 			fprintf(out, "\\x%02x", *s);
 		else
 			fputc(*s, out);

@@ -29,6 +29,7 @@ int addr_parse_prefix(const char *s, struct ka_addr *a, int *plen, bool *had_ple
 /* Ranges as keepalived accepts them in virtual_server_group:
  *   "a.b.c.d-e" (last octet range), "a.b.c.d-e.f.g.h", "ae00::2-9" (last
  *   16-bit group, hex), "a.b.c.d/nn" (whole prefix).
+ * A plain "ADDR" is a range of one.
  * first/last are inclusive; last >= first; same family. */
 int addr_parse_range(const char *s, struct ka_addr *first, struct ka_addr *last);
 /* Port: decimal 0..65535. */

@@ -18,4 +18,10 @@ extern const struct conf_block static_ipaddress_block;
 extern const struct conf_block static_routes_block;
 extern const struct conf_block static_rules_block;
 
+/* Checks that need the whole tree (sync group members, tracker references,
+ * duplicate instances and VRIDs, interfaces that don't exist unless
+ * global_defs has dynamic_interfaces).  Called from the root block's finish
+ * hook. */
+void vrrp_kw_finish_root(struct conf_ctx *c, conf_node *root);
+
 #endif

@@ -38,9 +38,9 @@ int main(void)
 	SPLIT("echo '' \"\"", "echo", "", "");
 	SPLIT("echo a\\ b", "echo", "a b");
 	SPLIT("echo \\'x\\\"", "echo", "'x\"");
-	SPLIT("echo '\\n'", "echo", "\\n");          /* no escapes in single quotes */
-	SPLIT("echo \"a\\\"b\"", "echo", "a\"b");     /* escaped quote in double quotes */
-	SPLIT("echo \"\\\\\"", "echo", "\\");         /* escaped backslash */
+	SPLIT("echo '\\n'", "echo", "\\n");             /* no escapes in single quotes */
+	SPLIT("echo \"a\\\"b\"", "echo", "a\"b");       /* escaped quote in double quotes */
+	SPLIT("echo \"\\\\\"", "echo", "\\");           /* escaped backslash */
 	SPLIT("echo trailing\\", "echo", "trailing\\"); /* nothing left to escape */
 	SPLIT("echo $HOME `id` ;|&", "echo", "$HOME", "`id`", ";|&");
 	SPLIT("\"/path with space/script\" arg", "/path with space/script", "arg");

@@ -166,7 +166,7 @@ static void test_file(void)
 			log_init("Keepalived_vrrp", &o, "_vrrp");
 			for (k = 0; k < 200; k++)
 				log_notice("process %d line %d %s", i, k,
-					   "padding padding padding padding padding padding");
+				           "padding padding padding padding padding padding");
 			log_close();
 			_exit(0);
 		}

@@ -64,8 +64,8 @@ static void test_write_read(void)
 
 static void test_garbage(void)
 {
-	static const char *bad[] = {"", "\n", "abc\n", "12abc\n", "-5\n", "0\n", " 12\n",
-				    "12\n\n", "12 \n", "99999999999\n", "1.5\n", "+3\n"};
+	static const char *bad[] = {"",      "\n",     "abc\n", "12abc\n",       "-5\n",  "0\n",
+	                            " 12\n", "12\n\n", "12 \n", "99999999999\n", "1.5\n", "+3\n"};
 	char path[256];
 	size_t i;
 

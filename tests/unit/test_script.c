@@ -109,10 +109,10 @@ static void run_loop_(bool (*until)(void), int safety_s, const char *who)
 static pid_t start(struct result *res, char *const *argv, uint64_t timeout_us, uint64_t grace_us)
 {
 	struct script_spec spec = {.argv = argv,
-				   .timeout_us = timeout_us,
-				   .kill_grace_us = grace_us,
-				   .done = on_done,
-				   .arg = res};
+	                           .timeout_us = timeout_us,
+	                           .kill_grace_us = grace_us,
+	                           .done = on_done,
+	                           .arg = res};
 
 	memset(res, 0, sizeof(*res));
 	res->start_us = mono_us();
@@ -190,17 +190,17 @@ static void test_group_kill(void)
 	char cmd[512];
 	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 	struct script_spec spec = {.argv = argv,
-				   .timeout_us = 200000,
-				   .kill_grace_us = 300000,
-				   .done = on_done_grandchild,
-				   .arg = &r1};
+	                           .timeout_us = 200000,
+	                           .kill_grace_us = 300000,
+	                           .done = on_done_grandchild,
+	                           .arg = &r1};
 	int wstatus = 0;
 
 	/* The script ignores TERM (and so does its background grandchild). */
 	snprintf(cmd, sizeof(cmd),
-		 "trap '' TERM; sleep 30 & echo $! > %s/gpid.tmp; mv %s/gpid.tmp %s/gpid; "
-		 "while :; do wait; done",
-		 dir, dir, dir);
+	         "trap '' TERM; sleep 30 & echo $! > %s/gpid.tmp; mv %s/gpid.tmp %s/gpid; "
+	         "while :; do wait; done",
+	         dir, dir, dir);
 	memset(&r1, 0, sizeof(r1));
 	grandchild = 0;
 	r1.start_us = mono_us();
@@ -249,8 +249,8 @@ static void test_exec_failure(void)
 
 static void test_argv_spaces(void)
 {
-	char **argv = script_argv_split(
-		"/bin/sh -c 'test \"$1\" = \"a b\" && test \"$2\" = \"c\\\"d\" && exit 5' sh 'a b' c\\\"d");
+	char **argv = script_argv_split("/bin/sh -c 'test \"$1\" = \"a b\" && test \"$2\" = "
+	                                "\"c\\\"d\" && exit 5' sh 'a b' c\\\"d");
 
 	CHECK(argv != NULL);
 	if (!argv)
@@ -329,9 +329,9 @@ static void test_child_environment(void)
 	char *sig_argv[] = {"/bin/sh", "-c", "kill -USR1 $$; exit 0", NULL};
 	char *mask_argv[] = {"/bin/sh", "-c", "kill -USR2 $$; exit 0", NULL};
 	char *fd_argv[] = {"/bin/sh", "-c",
-			   "[ -e /proc/$$/fd/57 ] && exit 1; "
-			   "[ \"$(readlink /proc/$$/fd/0)\" = /dev/null ] || exit 2; exit 0",
-			   NULL};
+	                   "[ -e /proc/$$/fd/57 ] && exit 1; "
+	                   "[ \"$(readlink /proc/$$/fd/0)\" = /dev/null ] || exit 2; exit 0",
+	                   NULL};
 	sigset_t set, old;
 	int fd;
 
@@ -362,16 +362,16 @@ static void test_child_environment(void)
 static void test_set_ids(void)
 {
 	char *argv[] = {"/bin/sh", "-c",
-			"[ \"$(id -u)\" = 65534 ] && [ \"$(id -g)\" = 65534 ] && "
-			"[ \"$(id -G)\" = 65534 ] && exit 9; exit 1",
-			NULL};
+	                "[ \"$(id -u)\" = 65534 ] && [ \"$(id -g)\" = 65534 ] && "
+	                "[ \"$(id -G)\" = 65534 ] && exit 9; exit 1",
+	                NULL};
 	struct script_spec spec = {.argv = argv,
-				   .uid = 65534,
-				   .gid = 65534,
-				   .set_ids = true,
-				   .timeout_us = 5000000,
-				   .done = on_done,
-				   .arg = &r1};
+	                           .uid = 65534,
+	                           .gid = 65534,
+	                           .set_ids = true,
+	                           .timeout_us = 5000000,
+	                           .done = on_done,
+	                           .arg = &r1};
 
 	if (geteuid() != 0) {
 		printf("test_script: not root, uid/gid switch not tested\n");
