@@ -379,12 +379,12 @@ static bool keyword_ok(struct parser *p, struct frame *f, const struct conf_kw *
 
 static void keyword_line(struct parser *p, struct frame *f, const struct conf_kw *kw, bool brace)
 {
-	if (!keyword_ok(p, f, kw)) {
-		drop(p, brace, kw->block != NULL);
-	} else if (!kw->block && brace) {
+	if (!kw->block && brace) {
 		report(p, CONF_SEV_ERROR, "'%s' does not open a block - ignoring it and its block",
 		       kw->name);
 		drop(p, true, false);
+	} else if (!keyword_ok(p, f, kw)) {
+		drop(p, brace, kw->block != NULL);
 	} else if (!kw->block) {
 		add_node(p, f, kw);
 	} else if (brace || brace_follows(p)) {

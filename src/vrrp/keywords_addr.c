@@ -277,6 +277,7 @@ struct route_state {
 	struct ka_addr dst;
 	bool have_dst, dst_v6, inet6, nexthop;
 	const char *v6_only; /* an IPv6-only option that was given */
+	bool track_group, have_dev;
 };
 
 enum val_type {
@@ -489,11 +490,14 @@ static int check_route(struct conf_ctx *c, int argc, char **argv, bool is_static
 				return -1;
 			}
 			i++;
+			st.track_group = true;
 			continue;
 		}
 		o = find_route_opt(w);
 		if (o && (!strcmp(w, "expires") || !strcmp(w, "pref") || !strcmp(w, "from")))
 			st.v6_only = w;
+		if (o && o->type == V_IF && strcmp(w, "vrf"))
+			st.have_dev = true;
 		if (o && !strcmp(w, "or"))
 			conf_warn(c, "'or' in routes is deprecated - use 'nexthop'");
 		if (!o || (o->type == V_WEIGHT && !st.nexthop)) {
@@ -522,6 +526,10 @@ static int check_route(struct conf_ctx *c, int argc, char **argv, bool is_static
 	}
 	if (!st.have_dst) {
 		conf_error(c, "route '%s' has no destination", argv[0]);
+		return -1;
+	}
+	if (st.track_group && !st.have_dev) {
+		conf_error(c, "a static route with track_group needs dev or oif ('%s')", st.dest);
 		return -1;
 	}
 	if (st.v6_only && strcmp(st.dest, "default") && !st.dst_v6) {
@@ -612,6 +620,7 @@ static bool rule_value_ok(int type, const char *s)
 static int check_rule(struct conf_ctx *c, int argc, char **argv, bool is_static)
 {
 	bool have_pref = false, inet6 = false, l3mdev = false, action = false;
+	bool track_group = false, have_dev = false;
 	const char *v4_addr = NULL;
 	struct ka_addr a;
 	int plen;
@@ -640,6 +649,7 @@ static int check_rule(struct conf_ctx *c, int argc, char **argv, bool is_static)
 				return -1;
 			}
 			i++;
+			track_group = true;
 			continue;
 		}
 		for (o = rule_opts; o->name && strcmp(o->name, w); o++)
@@ -660,6 +670,8 @@ static int check_rule(struct conf_ctx *c, int argc, char **argv, bool is_static)
 		if (o->type == V_U32 &&
 		    (!strcmp(w, "priority") || !strcmp(w, "preference") || !strcmp(w, "order")))
 			have_pref = true;
+		if (o->type == V_IF)
+			have_dev = true;
 		if (o->type == V_TABLE || !strcmp(w, "goto") || o->type == RV_TYPE)
 			action = true;
 		if (o->type == V_PREFIX && addr_parse_prefix(argv[i], &a, &plen, NULL) == 0 &&
@@ -668,6 +680,10 @@ static int check_rule(struct conf_ctx *c, int argc, char **argv, bool is_static)
 	}
 	if (l3mdev && action) {
 		conf_error(c, "l3mdev cannot be combined with another rule action");
+		return -1;
+	}
+	if (track_group && !have_dev) {
+		conf_error(c, "a static rule with track_group needs iif or oif");
 		return -1;
 	}
 	if (inet6 && v4_addr) {

@@ -275,10 +275,6 @@ static void finish_bfd(struct conf_ctx *c, conf_node *node)
 // clang-format off
 #define BFD_MS(n) VKW_ARGSR(n, 1, 1, chk_ms, 1000, 4294967LL * VKW_US)
 // clang-format on
-{
-	.name = (n), .min_args = 1, .max_args = 1, .check = chk_ms, .lo = 1000,
-	.hi = 4294967LL * VKW_US
-}
 
 // clang-format off
 static const struct conf_kw bfd_kws[] = {
@@ -420,7 +416,7 @@ static void finish_garp_group(struct conf_ctx *c, conf_node *node)
 		conf_node_error(c, node,
 		                "garp_group: specify only one of interface and interfaces");
 	else if (!one && !many)
-		conf_node_error(c, node, "garp_group: no interface specified - it will be ignored");
+		conf_node_warn(c, node, "garp_group: no interface specified - it will be ignored");
 }
 
 // clang-format off

@@ -20,6 +20,7 @@ vrrp_instance VI_1 {
     virtual_router_id 51
     virtual_ipaddress {
         192.0.2.300
+        192.0.2.30
     }
 }
 }
@@ -31,7 +32,7 @@ check "three faults: -t exits non-zero (got $rc)" test "$rc" -ne 0
 check "three faults: exactly 3 located messages (got $msgs)" test "$msgs" -eq 3
 check "unknown keyword at line 3" grep -q -F "($c: Line 3) Unknown keyword 'bogus_keyword'" "$T_DIR/three.out"
 check "bad address at line 9" grep -q -E "^\($c: Line 9\) .*192\.0\.2\.300" "$T_DIR/three.out"
-check "extra brace at line 12" grep -q -F "($c: Line 12) Extra '}' found" "$T_DIR/three.out"
+check "extra brace at line 13" grep -q -F "($c: Line 13) Extra '}' found" "$T_DIR/three.out"
 [[ $msgs -eq 3 ]] || sed 's/^/    /' "$T_DIR/three.out"
 
 # 2. The same faults in an included file carry its name and lines.

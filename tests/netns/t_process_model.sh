@@ -115,4 +115,5 @@ check "no process left in the namespace" test -z "$(ip netns pids "$ns")"
 check "pid files removed" test ! -e "$pf" -a ! -e "$vf" -a ! -e "$cf"
 wait "$daemon"
 check "daemon exit status 0" test $? -eq 0
+check "no sanitizer report in the log" bash -c "! grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' $log"
 t_done

@@ -446,6 +446,10 @@ static void test_routes_rules(void)
 	expect_one_error("static_ipaddress {\n 10.0.0.1/24 dev lo nodad\n}\n", 2, "nodad");
 	/* track_group is for static items, and must name a track_group. */
 	expect_one_error("static_ipaddress {\n 10.0.0.1/24 dev lo track_group TG\n}\n", 2, "TG");
+	expect_one_error("static_routes {\n 10.2.0.0/16 via 10.1.1.254 track_group TG\n}\n", 2,
+	                 "dev or oif");
+	expect_one_error("static_rules {\n from 10.3.0.0/16 table 5 priority 5 track_group TG\n}\n",
+	                 2, "iif or oif");
 }
 
 static void test_cross_checks(void)
@@ -489,6 +493,24 @@ static void test_tracking_lines(void)
 	                 5, "min_ttl");
 	expect_one_error("vrrp_script s {\n script /bin/true\n weight 300\n}\n", 3, "300");
 	expect_one_error("vrrp_script s {\n script /bin/true\n rise 0\n}\n", 3, "0");
+	expect_one_error("vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n"
+	                 " use_vmac 00:00:5e:00:01:05\n virtual_ipaddress {\n  10.1.1.1\n }\n}\n",
+	                 4, "00:00:5e:00:01:05");
+	expect_one_error("vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n"
+	                 " vmac_xmit_base\n virtual_ipaddress {\n  10.1.1.1\n }\n}\n",
+	                 4, "use_vmac");
+	expect_one_error("vrrp_instance VI_1 {\n interface lo\n vrf lo\n virtual_router_id 5\n"
+	                 " virtual_ipaddress {\n  10.1.1.1\n }\n}\n",
+	                 3, "vrf");
+	expect_one_error("vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n"
+	                 " virtual_ipaddress {\n  10.1.1.1\n  2001:db8::1\n }\n}\n",
+	                 6, "2001:db8::1");
+	expect_one_error("static_routes {\n 10.9.1.0/24 dev lo pref high\n}\n", 2, "pref");
+	/* The bad key is dropped, so the block also has no key. */
+	expect_errors("vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n"
+	              " auth_hmac {\n  key 1 hex:abcd\n }\n virtual_ipaddress {\n  10.1.1.1\n"
+	              " }\n}\n",
+	              2, 5, "hex");
 }
 
 /* Every global_defs keyword of the reference (§2.3), typed from it. */
@@ -802,6 +824,8 @@ static void test_full_instance(void)
 	    "interface_up_down_delays {\n lo 1.5 2\n}\n"
 	    "track_group TG {\n group {\n  VI_1\n }\n}\n"
 	    "static_ipaddress {\n 10.9.9.9/24 dev lo scope link track_group TG\n}\n"
+	    "static_routes {\n 10.8.0.0/16 via 10.9.9.1 dev lo track_group TG\n}\n"
+	    "static_rules {\n from 10.3.0.0/16 table 5 priority 5 iif lo track_group TG\n}\n"
 	    "vrrp_sync_group G {\n group {\n  VI_1\n  VI_2\n }\n notify_master /bin/true\n"
 	    " notify \"/bin/echo x\" root\n smtp_alert\n sync_group_tracking_weight\n"
 	    " track_script {\n  chk weight 5\n }\n}\n"
@@ -811,7 +835,7 @@ static void test_full_instance(void)
 	    " lower_prio_no_advert\n higher_prio_send_advert true\n garp_master_delay 10\n"
 	    " garp_master_repeat 1\n garp_master_refresh 60\n garp_master_refresh_repeat 2\n"
 	    " garp_lower_prio_delay 10\n garp_lower_prio_repeat 1\n garp_extra_if all 100\n"
-	    " use_vmac vrrp250 00:00:5e:00:01:fa\n vmac_xmit_base\n dont_track_primary\n"
+	    " use_vmac vrrp250 02:00:5e:00:01:fa\n vmac_xmit_base\n dont_track_primary\n"
 	    " track_interface {\n  lo weight -20 reverse\n }\n"
 	    " track_script {\n  chk\n }\n track_file {\n  tf weight 3 noreverse\n }\n"
 	    " track_process {\n  tp\n }\n track_bfd {\n  b1 weight 7\n }\n"

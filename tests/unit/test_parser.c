@@ -369,7 +369,7 @@ static void test_missing_brace(void)
 static void test_nonblock_with_block(void)
 {
 	struct conf_tree *t = parse("inst A {\n"
-	                            "  prio 5 {\n"
+	                            "  prio 500 {\n"
 	                            "    x y\n"
 	                            "    z {\n"
 	                            "    }\n"
