@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -512,16 +513,106 @@ const struct conf_block vrrp_sync_group_block = {
 
 /* ---- whole-tree checks ------------------------------------------------------------ */
 
-/* Each root node named one of names[] whose first argument is `arg`. */
-static const conf_node *find_root_named(const conf_node *root, const char *const *names,
-                                        const char *arg)
+/* Sorted indexes of root nodes by their first argument, so that the
+ * whole-tree checks stay O(n log n) with tens of thousands of instances. */
+struct name_entry {
+	const conf_node *n;
+	const char *key;  /* usually argv[1] */
+	const char *key2; /* secondary key (interface), may be NULL */
+	long num;         /* numeric key (VRID, family) */
+	size_t ord;       /* position in the file order */
+};
+
+struct name_index {
+	struct name_entry *v;
+	size_t n;
+};
+
+static int cmp_entry(const void *a, const void *b)
 {
+	const struct name_entry *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	if (!r && (x->key2 || y->key2))
+		r = strcmp(x->key2 ? x->key2 : "", y->key2 ? y->key2 : "");
+	if (!r)
+		r = (x->num > y->num) - (x->num < y->num);
+	if (!r)
+		r = (x->ord > y->ord) - (x->ord < y->ord);
+	return r;
+}
+
+static bool same_key(const struct name_entry *x, const struct name_entry *y)
+{
+	return strcmp(x->key, y->key) == 0 &&
+	       strcmp(x->key2 ? x->key2 : "", y->key2 ? y->key2 : "") == 0 && x->num == y->num;
+}
+
+static bool named_any(const conf_node *n, const char *const *names)
+{
+	for (const char *const *p = names; *p; p++)
+		if (n->argc > 1 && strcmp(n->argv[0], *p) == 0)
+			return true;
+	return false;
+}
+
+static int index_add(struct name_index *ix, size_t *cap, struct name_entry e)
+{
+	if (ix->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct name_entry *nv = realloc(ix->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		ix->v = nv;
+		*cap = ncap;
+	}
+	e.ord = ix->n;
+	ix->v[ix->n++] = e;
+	return 0;
+}
+
+static void index_sort(struct name_index *ix)
+{
+	if (ix->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
+}
+
+/* Root nodes named one of names[], keyed by their first argument. */
+static void index_build(struct name_index *ix, const conf_node *root, const char *const *names)
+{
+	size_t cap = 0;
+
+	ix->v = NULL;
+	ix->n = 0;
 	for (const conf_node *n = root->child; n; n = n->next)
-		for (const char *const *p = names; *p; p++)
-			if (n->argc > 1 && strcmp(n->argv[0], *p) == 0 &&
-			    strcmp(n->argv[1], arg) == 0)
-				return n;
-	return NULL;
+		if (named_any(n, names) &&
+		    index_add(ix, &cap, (struct name_entry){.n = n, .key = n->argv[1]}) < 0)
+			break;
+	index_sort(ix);
+}
+
+static void index_free(struct name_index *ix)
+{
+	free(ix->v);
+	ix->v = NULL;
+	ix->n = 0;
+}
+
+/* The first node (in file order) whose key is `key`. */
+static const conf_node *index_find(const struct name_index *ix, const char *key)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ix->v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && strcmp(ix->v[lo].key, key) == 0 ? ix->v[lo].n : NULL;
 }
 
 static bool is_named(const conf_node *n, const char *name)
@@ -604,54 +695,69 @@ static void check_interfaces(struct conf_ctx *c, const conf_node *root)
 
 /* ---- instances, VRIDs, sync groups ---- */
 
-static void check_instances(struct conf_ctx *c, const conf_node *root)
+static const char *const vi_names[] = {"vrrp_instance", NULL};
+
+static void check_instances(struct conf_ctx *c, const conf_node *root, const struct name_index *vis)
 {
+	struct name_index vr = {0};
+	size_t cap = 0;
+
+	/* Duplicate names: every later definition is reported. */
+	for (size_t i = 1; i < vis->n; i++)
+		if (same_key(&vis->v[i - 1], &vis->v[i])) {
+			size_t first = i - 1;
+
+			while (first > 0 && same_key(&vis->v[first - 1], &vis->v[i]))
+				first--;
+			conf_node_error(c, vis->v[i].n,
+			                "vrrp_instance %s already defined (line %d)", vis->v[i].key,
+			                vis->v[first].n->lineno);
+		}
+
+	/* Same VRID, interface and family, both plain multicast. */
 	for (const conf_node *n = root->child; n; n = n->next) {
 		const conf_node *ifn, *vrid;
 
-		if (!is_named(n, "vrrp_instance"))
+		if (!is_named(n, "vrrp_instance") || n->argc < 2)
 			continue;
-		for (const conf_node *m = root->child; m != n; m = m->next) {
-			if (is_named(m, "vrrp_instance") &&
-			    strcmp(node_name(m), node_name(n)) == 0) {
-				conf_node_error(c, n, "vrrp_instance %s already defined (line %d)",
-				                node_name(n), m->lineno);
-				break;
-			}
-		}
-		/* Same VRID, interface and family, both plain multicast. */
 		ifn = conf_first(n, "interface");
 		vrid = conf_first(n, "virtual_router_id");
 		if (!ifn || !vrid || conf_first(n, "unicast_peer") || conf_first(n, "mcast_dst_ip"))
 			continue;
-		for (const conf_node *m = root->child; m != n; m = m->next) {
-			const conf_node *mi, *mv;
+		if (index_add(&vr, &cap,
+		              (struct name_entry){.n = n,
+		                                  .key = ifn->argv[1],
+		                                  .key2 = vrid->argv[1],
+		                                  .num = instance_family(n)}) < 0)
+			break;
+	}
+	index_sort(&vr);
+	for (size_t i = 1; i < vr.n; i++) {
+		size_t j;
 
-			if (!is_named(m, "vrrp_instance") || conf_first(m, "unicast_peer") ||
-			    conf_first(m, "mcast_dst_ip"))
-				continue;
-			mi = conf_first(m, "interface");
-			mv = conf_first(m, "virtual_router_id");
-			if (mi && mv && strcmp(mi->argv[1], ifn->argv[1]) == 0 &&
-			    strcmp(mv->argv[1], vrid->argv[1]) == 0 &&
-			    instance_family(m) == instance_family(n) &&
-			    strcmp(node_name(m), node_name(n)) != 0) {
-				conf_node_error(c, vrid,
-				                "%s and %s both use VRID %s with %s on "
-				                "interface %s",
-				                node_name(m), node_name(n), vrid->argv[1],
-				                instance_family(n) == AF_INET6 ? "IPv6" : "IPv4",
-				                ifn->argv[1]);
+		if (!same_key(&vr.v[i - 1], &vr.v[i]))
+			continue;
+		/* The first earlier one in this run with another name. */
+		for (j = i; j-- > 0 && same_key(&vr.v[j], &vr.v[i]);) {
+			if (strcmp(node_name(vr.v[j].n), node_name(vr.v[i].n)) != 0) {
+				conf_node_error(
+				    c, conf_first(vr.v[i].n, "virtual_router_id"),
+				    "%s and %s both use VRID %s with %s on interface %s",
+				    node_name(vr.v[j].n), node_name(vr.v[i].n), vr.v[i].key2,
+				    vr.v[i].num == AF_INET6 ? "IPv6" : "IPv4", vr.v[i].key);
 				break;
 			}
 		}
 	}
+	index_free(&vr);
 }
 
-static const char *const vi_names[] = {"vrrp_instance", NULL};
-
-static void check_sync_groups(struct conf_ctx *c, const conf_node *root)
+static void check_sync_groups(struct conf_ctx *c, const conf_node *root,
+                              const struct name_index *vis)
 {
+	struct name_index mem = {0};
+	size_t cap = 0;
+
 	for (const conf_node *n = root->child; n; n = n->next) {
 		const conf_node *g;
 		unsigned members = 0;
@@ -660,32 +766,17 @@ static void check_sync_groups(struct conf_ctx *c, const conf_node *root)
 			continue;
 		for (const conf_node *l = g->child; l; l = l->next) {
 			for (int i = 0; i < l->argc; i++) {
-				const char *vi = l->argv[i];
-
-				if (!find_root_named(root, vi_names, vi)) {
+				if (!index_find(vis, l->argv[i])) {
 					conf_node_error(c, l,
 					                "vrrp_instance %s in sync group %s doesn't "
 					                "exist",
-					                vi, node_name(n));
+					                l->argv[i], node_name(n));
 					continue;
 				}
 				members++;
-				/* A member of an earlier group too? */
-				for (const conf_node *o = root->child; o != n; o = o->next) {
-					const conf_node *og = is_named(o, "vrrp_sync_group")
-					                          ? conf_first(o, "group")
-					                          : NULL;
-
-					for (const conf_node *ol = og ? og->child : NULL; ol;
-					     ol = ol->next)
-						for (int j = 0; j < ol->argc; j++)
-							if (strcmp(ol->argv[j], vi) == 0)
-								conf_node_error(
-								    c, l,
-								    "vrrp_instance %s cannot be "
-								    "in sync groups %s and %s",
-								    vi, node_name(o), node_name(n));
-				}
+				index_add(&mem, &cap,
+				          (struct name_entry){
+				              .n = l, .key = l->argv[i], .key2 = node_name(n)});
 			}
 		}
 		if (members == 1)
@@ -694,6 +785,25 @@ static void check_sync_groups(struct conf_ctx *c, const conf_node *root)
 			               "isn't what you want",
 			               node_name(n));
 	}
+	/* A member of two groups: sort by member, then by file order. */
+	for (size_t i = 0; i < mem.n; i++)
+		mem.v[i].key2 = NULL, mem.v[i].num = 0;
+	index_sort(&mem);
+	for (size_t i = 1; i < mem.n; i++) {
+		const conf_node *gi = mem.v[i].n->parent ? mem.v[i].n->parent->parent : NULL;
+
+		for (size_t j = i; j-- > 0 && same_key(&mem.v[j], &mem.v[i]);) {
+			const conf_node *gj =
+			    mem.v[j].n->parent ? mem.v[j].n->parent->parent : NULL;
+
+			if (gi && gj && gi != gj)
+				conf_node_error(
+				    c, mem.v[i].n,
+				    "vrrp_instance %s cannot be in sync groups %s and %s",
+				    mem.v[i].key, node_name(gj), node_name(gi));
+		}
+	}
+	index_free(&mem);
 }
 
 /* ---- references to named trackers ---- */
@@ -719,6 +829,10 @@ static const struct tracker_ref tracker_refs[] = {
 
 static void check_tracker_refs(struct conf_ctx *c, const conf_node *root)
 {
+	struct name_index ix[sizeof(tracker_refs) / sizeof(tracker_refs[0])];
+
+	for (size_t k = 0; k < sizeof(tracker_refs) / sizeof(tracker_refs[0]); k++)
+		index_build(&ix[k], root, tracker_refs[k].defs);
 	for (const conf_node *n = root->child; n; n = n->next) {
 		if (!is_named(n, "vrrp_instance") && !is_named(n, "vrrp_sync_group"))
 			continue;
@@ -728,8 +842,7 @@ static void check_tracker_refs(struct conf_ctx *c, const conf_node *root)
 			for (const conf_node *t = conf_first(n, r->block); t;
 			     t = conf_next_named(t))
 				for (const conf_node *l = t->child; l; l = l->next) {
-					const conf_node *d =
-					    find_root_named(root, r->defs, l->argv[0]);
+					const conf_node *d = index_find(&ix[k], l->argv[0]);
 
 					if (!d || (r->required && !conf_first(d, r->required)))
 						conf_node_error(c, l, "(%s) %s %s not found",
@@ -737,12 +850,18 @@ static void check_tracker_refs(struct conf_ctx *c, const conf_node *root)
 				}
 		}
 	}
+	for (size_t k = 0; k < sizeof(tracker_refs) / sizeof(tracker_refs[0]); k++)
+		index_free(&ix[k]);
 }
 
 /* track_group NAME on static addresses, routes and rules; members of track_group. */
-static void check_track_groups(struct conf_ctx *c, const conf_node *root)
+static void check_track_groups(struct conf_ctx *c, const conf_node *root,
+                               const struct name_index *vis)
 {
 	static const char *const tg_defs[] = {"track_group", NULL};
+	struct name_index tgs;
+
+	index_build(&tgs, root, tg_defs);
 
 	for (const conf_node *n = root->child; n; n = n->next) {
 		if (is_named(n, "static_ipaddress") || is_named(n, "static_routes") ||
@@ -752,7 +871,7 @@ static void check_track_groups(struct conf_ctx *c, const conf_node *root)
 
 				if (!g && l->argc > 1 && strcmp(l->argv[0], "track_group") == 0)
 					g = l->argv[1];
-				if (g && !find_root_named(root, tg_defs, g))
+				if (g && !index_find(&tgs, g))
 					conf_node_error(c, l, "track_group %s not found", g);
 			}
 		} else if (is_named(n, "track_group")) {
@@ -760,7 +879,7 @@ static void check_track_groups(struct conf_ctx *c, const conf_node *root)
 
 			for (const conf_node *l = g ? g->child : NULL; l; l = l->next)
 				for (int i = 0; i < l->argc; i++)
-					if (!find_root_named(root, vi_names, l->argv[i]))
+					if (!index_find(vis, l->argv[i]))
 						conf_node_error(
 						    c, l,
 						    "vrrp_instance %s in track_group %s "
@@ -768,13 +887,18 @@ static void check_track_groups(struct conf_ctx *c, const conf_node *root)
 						    l->argv[i], node_name(n));
 		}
 	}
+	index_free(&tgs);
 }
 
 void vrrp_kw_finish_root(struct conf_ctx *c, conf_node *root)
 {
-	check_instances(c, root);
-	check_sync_groups(c, root);
+	struct name_index vis;
+
+	index_build(&vis, root, vi_names);
+	check_instances(c, root, &vis);
+	check_sync_groups(c, root, &vis);
 	check_tracker_refs(c, root);
-	check_track_groups(c, root);
+	check_track_groups(c, root, &vis);
 	check_interfaces(c, root);
+	index_free(&vis);
 }
