@@ -138,8 +138,7 @@ static bool random_params(const char *p, size_t len, unsigned long long v[2], in
 	return true;
 }
 
-static bool builtin_random(struct conf_reader *r, const char *params, size_t plen,
-			   struct sbuf *val)
+static bool builtin_random(struct conf_reader *r, const char *params, size_t plen, struct sbuf *val)
 {
 	unsigned long long v[2] = {0, 32767}, lo, hi;
 	int n;
@@ -174,7 +173,7 @@ static bool builtin_env(const char *params, size_t plen, struct sbuf *val)
 /* The value of a built-in, or false if NAME is not one (or its parameters
  * are malformed, in which case the use is left as it is). */
 static bool builtin(struct conf_reader *r, const struct rd_frame *f, const char *name, size_t len,
-		    const char *params, size_t plen, struct sbuf *val)
+                    const char *params, size_t plen, struct sbuf *val)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
 	if (IS("_RANDOM"))
@@ -200,8 +199,8 @@ static bool builtin(struct conf_reader *r, const struct rd_frame *f, const char 
 /* ---- expansion -------------------------------------------------------- */
 
 struct use {
-	size_t len;         /* bytes of the use in the text */
-	const char *name;   /* points into the text */
+	size_t len;       /* bytes of the use in the text */
+	const char *name; /* points into the text */
 	size_t name_len;
 	const char *params; /* ${NAME params}: the text after the space */
 	size_t params_len;
@@ -258,17 +257,16 @@ struct expander {
 };
 
 /* Replace the use at pos with value; the regions grow accordingly. */
-static bool splice(struct expander *x, size_t pos, size_t use_len, const char *value,
-		   size_t vlen, bool push)
+static bool splice(struct expander *x, size_t pos, size_t use_len, const char *value, size_t vlen,
+                   bool push)
 {
 	struct sbuf *b = x->out;
 
 	if (b->len - use_len + vlen > x->limit) {
-		conf_reader_report(x->r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, x->f->path,
-				   x->lineno,
-				   "Line longer than %zu bytes after expanding definitions"
-				   " - ignoring",
-				   x->limit);
+		conf_reader_report(x->r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, x->f->path, x->lineno,
+		                   "Line longer than %zu bytes after expanding definitions"
+		                   " - ignoring",
+		                   x->limit);
 		return false;
 	}
 	sb_reserve(b, vlen);
@@ -285,8 +283,8 @@ static bool splice(struct expander *x, size_t pos, size_t use_len, const char *v
 void rd_report_recursion(struct conf_reader *r, const struct rd_frame *f, int lineno)
 {
 	conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, lineno,
-			   "definition recursion too deep (more than %u levels) - ignoring line",
-			   r->opts.max_def_depth);
+	                   "definition recursion too deep (more than %u levels) - ignoring line",
+	                   r->opts.max_def_depth);
 }
 
 enum step { STEP_SKIP, STEP_DONE, STEP_MULTI, STEP_ERROR };
@@ -294,7 +292,7 @@ enum step { STEP_SKIP, STEP_DONE, STEP_MULTI, STEP_ERROR };
 /* Handle the use u at pos.  *pos is advanced past text that must not be
  * scanned again. */
 static enum step expand_use(struct expander *x, size_t *pos, const struct use *u,
-			    const struct rd_def **ml)
+                            const struct rd_def **ml)
 {
 	const struct rd_def *d = NULL;
 	struct sbuf val = {0};
@@ -334,7 +332,7 @@ static enum step expand_use(struct expander *x, size_t *pos, const struct use *u
 }
 
 enum rd_subst_result rd_subst(struct conf_reader *r, const struct rd_frame *f, int lineno,
-			      const char *text, struct sbuf *out, const struct rd_def **ml)
+                              const char *text, struct sbuf *out, const struct rd_def **ml)
 {
 	struct expander x = {r, f, lineno, out, NULL, 0, r->opts.max_line_len};
 	enum rd_subst_result res = RD_SUBST_SAME;

@@ -93,7 +93,7 @@ static bool brace_expand(const char *pat, struct strlist *out)
 			depth--;
 		} else if ((*p == ',' && depth == 0) || p == close) {
 			char *alt = concat3(pat, (size_t)(open - pat), start, (size_t)(p - start),
-					    close + 1);
+			                    close + 1);
 			bool ok = brace_expand(alt, out);
 			free(alt);
 			if (!ok)
@@ -136,21 +136,21 @@ static char *join_base(const char *dir, const char *pat)
 /* ---- include ---------------------------------------------------------- */
 
 static void report_no_match(struct conf_reader *r, struct rd_frame *f, int lineno,
-			    const char *pattern, unsigned flags)
+                            const char *pattern, unsigned flags)
 {
 	if (has_wildcard(pattern)) {
 		if (flags & RD_INC_WILDCARD)
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_FILE, f->path, lineno,
-					   "No config files matched '%s'.", pattern);
+			                   "No config files matched '%s'.", pattern);
 		return;
 	}
 	conf_reader_report(r, (flags & RD_INC_MATCH) ? CONF_SEV_ERROR : CONF_SEV_WARN,
-			   CONF_CLASS_FILE, f->path, lineno, "Config files missing '%s'.", pattern);
+	                   CONF_CLASS_FILE, f->path, lineno, "Config files missing '%s'.", pattern);
 }
 
 /* Glob every alternative; missing alternatives are added to missing. */
 static void glob_all(const struct rd_frame *f, const struct strlist *alts, struct strlist *files,
-		     struct strlist *missing)
+                     struct strlist *missing)
 {
 	for (size_t i = 0; i < alts->n; i++) {
 		char *full = join_base(f->dir, alts->v[i]);
@@ -169,14 +169,14 @@ static void glob_all(const struct rd_frame *f, const struct strlist *alts, struc
 }
 
 static void do_include(struct conf_reader *r, struct rd_frame *f, int lineno, const char *pattern,
-		       unsigned flags)
+                       unsigned flags)
 {
 	struct strlist alts = {0}, files = {0}, missing = {0};
 
 	if (!brace_expand(pattern, &alts)) {
 		conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, lineno,
-				   "More than %d brace alternatives in '%s' - ignoring",
-				   MAX_BRACE_ALTERNATIVES, pattern);
+		                   "More than %d brace alternatives in '%s' - ignoring",
+		                   MAX_BRACE_ALTERNATIVES, pattern);
 		goto out;
 	}
 	glob_all(f, &alts, &files, &missing);
@@ -185,7 +185,7 @@ static void do_include(struct conf_reader *r, struct rd_frame *f, int lineno, co
 	} else if ((flags & RD_INC_BRACE) && (alts.n != 1 || strcmp(alts.v[0], pattern))) {
 		for (size_t i = 0; i < missing.n; i++)
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_FILE, f->path, lineno,
-					   "Config files missing '%s'.", missing.v[i]);
+			                   "Config files missing '%s'.", missing.v[i]);
 	}
 	/* Queued in reverse, so the first match is read first. */
 	for (size_t i = files.n; i-- > 0;) {
@@ -201,7 +201,7 @@ out:
 }
 
 static void report_cycle(struct conf_reader *r, struct rd_frame *f, const struct rd_frame *g,
-			 const struct rd_item *it)
+                         const struct rd_item *it)
 {
 	struct sbuf chain = {0};
 	size_t n = 0, i;
@@ -218,7 +218,7 @@ static void report_cycle(struct conf_reader *r, struct rd_frame *f, const struct
 	}
 	sb_adds(&chain, it->text);
 	conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, it->lineno,
-			   "Include cycle %s - skipping", chain.s);
+	                   "Include cycle %s - skipping", chain.s);
 	free(v);
 	sb_free(&chain);
 }
@@ -230,18 +230,19 @@ void rd_include_file(struct conf_reader *r, struct rd_frame *f, const struct rd_
 
 	if (f->level >= r->opts.max_include_depth) {
 		conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, it->lineno,
-				   "Includes nested more than %u deep - skipping '%s'",
-				   r->opts.max_include_depth, it->text);
+		                   "Includes nested more than %u deep - skipping '%s'",
+		                   r->opts.max_include_depth, it->text);
 		return;
 	}
 	if (stat(it->text, &st) < 0) {
 		conf_reader_report(r, sev, CONF_CLASS_FILE, f->path, it->lineno,
-				   "Could not open config file '%s': %s", it->text, strerror(errno));
+		                   "Could not open config file '%s': %s", it->text,
+		                   strerror(errno));
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		conf_reader_report(r, sev, CONF_CLASS_FILE, f->path, it->lineno,
-				   "Config file '%s' is not a regular file", it->text);
+		                   "Config file '%s' is not a regular file", it->text);
 		return;
 	}
 	for (const struct rd_frame *g = f; g; g = g->up) {
@@ -252,7 +253,8 @@ void rd_include_file(struct conf_reader *r, struct rd_frame *f, const struct rd_
 	}
 	if (rd_frame_open_file(r, it->text, f->inc_flags) < 0)
 		conf_reader_report(r, sev, CONF_CLASS_FILE, f->path, it->lineno,
-				   "Could not open config file '%s': %s", it->text, strerror(errno));
+		                   "Could not open config file '%s': %s", it->text,
+		                   strerror(errno));
 }
 
 /* ---- include_check ---------------------------------------------------- */
@@ -263,10 +265,10 @@ static unsigned check_option(const char *w)
 		const char *name;
 		unsigned bit;
 	} opts[] = {
-		{"readable", RD_INC_READABLE},
-		{"match", RD_INC_MATCH},
-		{"wildcard_match", RD_INC_WILDCARD},
-		{"brace_match", RD_INC_BRACE},
+	    {"readable", RD_INC_READABLE},
+	    {"match", RD_INC_MATCH},
+	    {"wildcard_match", RD_INC_WILDCARD},
+	    {"brace_match", RD_INC_BRACE},
 	};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (strcmp(w, opts[i].name) == 0)
@@ -295,7 +297,7 @@ static void include_check(struct conf_reader *r, struct rd_frame *f, int lineno)
 			continue;
 		if (!(bit = check_option(w))) {
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, lineno,
-					   "Unknown include_check option '%s' - ignoring", w);
+			                   "Unknown include_check option '%s' - ignoring", w);
 			continue;
 		}
 		v = add ? (v | bit) : (v & ~bit);
@@ -322,12 +324,12 @@ bool rd_handle_include(struct conf_reader *r, struct rd_frame *f, int lineno)
 		const char *name;
 		unsigned flags;
 	} kws[] = {
-		{"include", 0},
-		{"includer", RD_INC_READABLE},
-		{"includem", RD_INC_MATCH},
-		{"includew", RD_INC_WILDCARD},
-		{"includeb", RD_INC_BRACE},
-		{"includea", RD_INC_ALL},
+	    {"include", 0},
+	    {"includer", RD_INC_READABLE},
+	    {"includem", RD_INC_MATCH},
+	    {"includew", RD_INC_WILDCARD},
+	    {"includeb", RD_INC_BRACE},
+	    {"includea", RD_INC_ALL},
 	};
 	const char *w = r->words[0];
 
@@ -342,7 +344,7 @@ bool rd_handle_include(struct conf_reader *r, struct rd_frame *f, int lineno)
 			continue;
 		if (r->nwords < 2) {
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, lineno,
-					   "'%s' without a file name - ignoring", w);
+			                   "'%s' without a file name - ignoring", w);
 			return true;
 		}
 		/* Like upstream, the pattern is the rest of the line. */

@@ -237,8 +237,8 @@ static bool glued_brace(const char *p, bool in_word)
 	return in_word || (p[1] && !rd_isspace((unsigned char)p[1]));
 }
 
-void rd_lex(struct conf_reader *r, const char *file, int lineno, const char *text,
-	    bool word_braces, const char **residue)
+void rd_lex(struct conf_reader *r, const char *file, int lineno, const char *text, bool word_braces,
+            const char **residue)
 {
 	const char *p = text;
 	char quote = '\0';
@@ -284,7 +284,7 @@ void rd_lex(struct conf_reader *r, const char *file, int lineno, const char *tex
 	}
 	if (quote)
 		conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, file, lineno,
-				   "Unterminated quote '%s'", text);
+		                   "Unterminated quote '%s'", text);
 	word_finish(r, &in_word);
 	*residue = p;
 done:

@@ -25,7 +25,7 @@
 /* ---- diagnostics ------------------------------------------------------ */
 
 static void default_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
-			   int line, const char *msg)
+                           int line, const char *msg)
 {
 	(void)arg;
 	(void)sev;
@@ -37,7 +37,7 @@ static void default_report(void *arg, enum conf_sev sev, enum conf_class cls, co
 }
 
 void conf_reader_report(struct conf_reader *r, enum conf_sev sev, enum conf_class cls,
-			const char *file, int line, const char *fmt, ...)
+                        const char *file, int line, const char *fmt, ...)
 {
 	char small[512], *msg = small;
 	va_list ap;
@@ -54,11 +54,15 @@ void conf_reader_report(struct conf_reader *r, enum conf_sev sev, enum conf_clas
 		vsnprintf(msg, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 	}
-	if (sev == CONF_SEV_WARN)
-		r->counts->warnings++;
-	else if ((unsigned)cls < sizeof(r->counts->errors) / sizeof(r->counts->errors[0]))
-		r->counts->errors[cls]++;
-	r->opts.report(r->opts.report_arg, sev, cls, file, line, msg);
+	if (!r) {
+		default_report(NULL, sev, cls, file, line, msg);
+	} else {
+		if (sev == CONF_SEV_WARN)
+			r->counts->warnings++;
+		else if ((unsigned)cls < sizeof(r->counts->errors) / sizeof(r->counts->errors[0]))
+			r->counts->errors[cls]++;
+		r->opts.report(r->opts.report_arg, sev, cls, file, line, msg);
+	}
 	if (msg != small)
 		free(msg);
 }
@@ -303,7 +307,7 @@ static char *conditional(const struct conf_reader *r, char *t)
 	while (*end && !rd_isspace((unsigned char)*end))
 		end++;
 	match = (size_t)(end - id) == strlen(r->config_id) &&
-		memcmp(id, r->config_id, (size_t)(end - id)) == 0;
+	        memcmp(id, r->config_id, (size_t)(end - id)) == 0;
 	if (match == neg)
 		return NULL;
 	while (rd_isspace((unsigned char)*end))
@@ -312,7 +316,7 @@ static char *conditional(const struct conf_reader *r, char *t)
 }
 
 static void start_generator(struct conf_reader *r, struct rd_frame *f, const char *t, int lineno,
-			    unsigned depth)
+                            unsigned depth)
 {
 	struct rd_gen *g = rd_gen_parse(r, f, lineno, t);
 	size_t outer = 1;
@@ -329,9 +333,9 @@ static void start_generator(struct conf_reader *r, struct rd_frame *f, const cha
 	}
 	if (g->count > r->opts.max_seq_lines / outer) {
 		conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, lineno,
-				   "nested ~SEQ/~LST would produce more than %zu lines"
-				   " - ignoring the rest of the line",
-				   r->opts.max_seq_lines);
+		                   "nested ~SEQ/~LST would produce more than %zu lines"
+		                   " - ignoring the rest of the line",
+		                   r->opts.max_seq_lines);
 		rd_gen_free(g);
 		rd_clear_pending(f);
 		return;
@@ -345,7 +349,7 @@ static void start_generator(struct conf_reader *r, struct rd_frame *f, const cha
 /* The first line of a multi-line expansion is in first, the others are
  * the lines of d after its first. */
 static void push_multi(struct conf_reader *r, struct rd_frame *f, struct sbuf *first,
-		       const struct rd_def *d, int lineno, unsigned depth)
+                       const struct rd_def *d, int lineno, unsigned depth)
 {
 	if (depth + 1 > r->opts.max_def_depth) {
 		rd_report_recursion(r, f, lineno);
@@ -359,7 +363,7 @@ static void push_multi(struct conf_reader *r, struct rd_frame *f, struct sbuf *f
 /* Apply the meta-features to text (trimmed, without comments; modified in
  * place).  True when a logical line is ready in r's words. */
 static bool process_text(struct conf_reader *r, struct rd_frame *f, char *text, int lineno,
-			 unsigned depth, bool substituted, bool cont)
+                         unsigned depth, bool substituted, bool cont)
 {
 	struct sbuf sub = {0};
 	const struct rd_def *ml = NULL;
@@ -424,15 +428,15 @@ static bool step_pending(struct conf_reader *r, struct rd_frame *f)
 	f->pending = it->next;
 	if (!f->budget) {
 		conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, it->lineno,
-				   "line expands to too many lines - ignoring the rest");
+		                   "line expands to too many lines - ignoring the rest");
 		rd_clear_pending(f);
 	} else {
 		f->budget--;
 		if (it->kind == RD_ITEM_FILE)
 			rd_include_file(r, f, it);
 		else
-			ready = process_text(r, f, it->text, it->lineno, it->depth,
-					     it->substituted, false);
+			ready = process_text(r, f, it->text, it->lineno, it->depth, it->substituted,
+			                     false);
 	}
 	item_free(it);
 	return ready;
@@ -448,21 +452,21 @@ static bool read_physical(struct conf_reader *r, struct rd_frame *f, bool *ready
 	if (!src_getline(&f->src, &r->line, r->opts.max_line_len, &too_long)) {
 		if (f->src.fp && ferror(f->src.fp))
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_FILE, f->path, f->lineno,
-					   "Error reading the file");
+			                   "Error reading the file");
 		return false;
 	}
 	f->lineno++;
 	f->budget = r->opts.max_seq_lines > SIZE_MAX / RD_BUDGET_FACTOR
-			    ? SIZE_MAX
-			    : r->opts.max_seq_lines * RD_BUDGET_FACTOR;
+	                ? SIZE_MAX
+	                : r->opts.max_seq_lines * RD_BUDGET_FACTOR;
 	if (too_long || memchr(r->line.s, '\0', r->line.len)) {
 		if (too_long)
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, f->lineno,
-					   "Line longer than %zu bytes - ignoring",
-					   r->opts.max_line_len);
+			                   "Line longer than %zu bytes - ignoring",
+			                   r->opts.max_line_len);
 		else
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, f->path, f->lineno,
-					   "NUL byte in line - ignoring");
+			                   "NUL byte in line - ignoring");
 		finish_def(r, f);
 		return true;
 	}
@@ -503,8 +507,7 @@ static char *default_config_id(void)
 	return rd_xstrndup(u.nodename, strcspn(u.nodename, "."));
 }
 
-static struct conf_reader *reader_new(const struct conf_opts *opts,
-				      struct conf_diag_counts *counts)
+static struct conf_reader *reader_new(const struct conf_opts *opts, struct conf_diag_counts *counts)
 {
 	struct conf_reader *r = calloc(1, sizeof(*r));
 
@@ -533,28 +536,33 @@ static struct conf_reader *reader_new(const struct conf_opts *opts,
 }
 
 struct conf_reader *conf_reader_open(const char *path, const struct conf_opts *opts,
-				     struct conf_diag_counts *counts)
+                                     struct conf_diag_counts *counts)
 {
 	struct conf_reader *r = reader_new(opts, counts);
 
 	if (!r)
 		return NULL;
+	if (!path) {
+		conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_FILE, NULL, 0,
+		                   "No configuration file given");
+		return r;
+	}
 	if (rd_frame_open_file(r, path, r->opts.all_config ? RD_INC_ALL : 0) < 0) {
 		int err = errno;
 		if (err == ENOENT)
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_FILE, NULL, 0,
-					   "Configuration file '%s' not found", path);
+			                   "Configuration file '%s' not found", path);
 		else
 			conf_reader_report(r, CONF_SEV_ERROR, CONF_CLASS_FILE, NULL, 0,
-					   "Configuration file '%s' could not be opened: %s", path,
-					   strerror(err));
+			                   "Configuration file '%s' could not be opened: %s", path,
+			                   strerror(err));
 	}
 	return r;
 }
 
 struct conf_reader *conf_reader_open_mem(const char *name, const char *buf, size_t len,
-					 const struct conf_opts *opts,
-					 struct conf_diag_counts *counts)
+                                         const struct conf_opts *opts,
+                                         struct conf_diag_counts *counts)
 {
 	struct conf_reader *r = reader_new(opts, counts);
 	struct rd_frame *f;

@@ -86,12 +86,12 @@ enum rd_item_kind { RD_ITEM_TEXT, RD_ITEM_GEN, RD_ITEM_FILE };
 struct rd_item {
 	enum rd_item_kind kind;
 	int lineno;
-	unsigned depth;    /* multi-line definition expansions behind this text */
-	bool substituted;  /* definitions were already expanded in text */
-	char *text;        /* RD_ITEM_TEXT; the path for RD_ITEM_FILE */
+	unsigned depth;     /* multi-line definition expansions behind this text */
+	bool substituted;   /* definitions were already expanded in text */
+	char *text;         /* RD_ITEM_TEXT; the path for RD_ITEM_FILE */
 	unsigned inc_flags; /* RD_ITEM_FILE: checks requested by the include */
 	struct rd_gen *gen; /* RD_ITEM_GEN */
-	size_t product;    /* lines this generator and its enclosing ones yield */
+	size_t product;     /* lines this generator and its enclosing ones yield */
 	struct rd_item *next;
 };
 
@@ -181,15 +181,14 @@ char *rd_trim(char *s);
  * With word_braces, only a brace standing alone as a word cuts the line, so
  * glob patterns such as "{a,b}.conf" survive.  *residue points to the text
  * still to be processed ("" if none). */
-void rd_lex(struct conf_reader *r, const char *file, int lineno, const char *text,
-	    bool word_braces, const char **residue);
+void rd_lex(struct conf_reader *r, const char *file, int lineno, const char *text, bool word_braces,
+            const char **residue);
 
 /* ---- defs.c ------------------------------------------------------------- */
 
 void rd_defs_free(struct rd_defs *d);
 /* Set NAME (len bytes) to the given lines; takes ownership of lines. */
-void rd_def_set(struct conf_reader *r, const char *name, size_t len, char **lines,
-		size_t nlines);
+void rd_def_set(struct conf_reader *r, const char *name, size_t len, char **lines, size_t nlines);
 void rd_def_set1(struct conf_reader *r, const char *name, const char *value);
 const struct rd_def *rd_def_find(const struct conf_reader *r, const char *name, size_t len);
 bool rd_is_name_start(int c);
@@ -208,14 +207,14 @@ enum rd_subst_result {
 };
 
 enum rd_subst_result rd_subst(struct conf_reader *r, const struct rd_frame *f, int lineno,
-			      const char *text, struct sbuf *out, const struct rd_def **ml);
+                              const char *text, struct sbuf *out, const struct rd_def **ml);
 
 /* ---- seq.c -------------------------------------------------------------- */
 
 bool rd_is_generator(const char *text);
 /* Parse "~SEQ(...) rest" or "~LST(...) rest"; NULL after reporting. */
 struct rd_gen *rd_gen_parse(struct conf_reader *r, const struct rd_frame *f, int lineno,
-			    const char *text);
+                            const char *text);
 /* Define the variables for the next value; false when done. */
 bool rd_gen_next(struct conf_reader *r, struct rd_gen *g);
 void rd_gen_free(struct rd_gen *g);

@@ -108,7 +108,7 @@ struct seq_ctx {
 static void seq_error(const struct seq_ctx *c, const char *what)
 {
 	conf_reader_report(c->r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, c->f->path, c->lineno,
-			   "%s '%s' - ignoring", what, c->line);
+	                   "%s '%s' - ignoring", what, c->line);
 }
 
 /* Number of values minus one, or -1 after reporting. */
@@ -133,8 +133,8 @@ static bool seq_count(const struct seq_ctx *c, struct rd_gen *g, long long end)
 	}
 	if (diff / step >= c->r->opts.max_seq_lines) {
 		conf_reader_report(c->r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, c->f->path, c->lineno,
-				   "~SEQ would produce more than %zu lines '%s' - ignoring",
-				   c->r->opts.max_seq_lines, c->line);
+		                   "~SEQ would produce more than %zu lines '%s' - ignoring",
+		                   c->r->opts.max_seq_lines, c->line);
 		return false;
 	}
 	g->count = (size_t)(diff / step) + 1;
@@ -242,8 +242,8 @@ static bool lst_row(const struct seq_ctx *c, struct rd_gen *g, const char **s, s
 	}
 	if (g->count >= c->r->opts.max_seq_lines) {
 		conf_reader_report(c->r, CONF_SEV_ERROR, CONF_CLASS_CONFIG, c->f->path, c->lineno,
-				   "~LST would produce more than %zu lines '%s' - ignoring",
-				   c->r->opts.max_seq_lines, c->line);
+		                   "~LST would produce more than %zu lines '%s' - ignoring",
+		                   c->r->opts.max_seq_lines, c->line);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -257,8 +257,8 @@ static bool lst_row(const struct seq_ctx *c, struct rd_gen *g, const char **s, s
 		g->vals = rd_xrealloc(g->vals, *cap * sizeof(*g->vals));
 	}
 	for (size_t i = 0; i < g->nvars; i++)
-		g->vals[g->count * g->nvars + i] = i < n ? rd_xstrndup(v[i].s, v[i].len)
-							 : rd_xstrdup("");
+		g->vals[g->count * g->nvars + i] =
+		    i < n ? rd_xstrndup(v[i].s, v[i].len) : rd_xstrdup("");
 	g->count++;
 	return true;
 }
@@ -280,7 +280,7 @@ static bool lst_parse(const struct seq_ctx *c, struct rd_gen *g, const char *arg
 /* ---- both -------------------------------------------------------------- */
 
 struct rd_gen *rd_gen_parse(struct conf_reader *r, const struct rd_frame *f, int lineno,
-			    const char *text)
+                            const char *text)
 {
 	struct seq_ctx c = {r, f, lineno, text};
 	struct rd_gen *g = rd_xmalloc(sizeof(*g));
@@ -328,7 +328,7 @@ bool rd_gen_next(struct conf_reader *r, struct rd_gen *g)
 	if (g->is_seq) {
 		/* Unsigned arithmetic: the value lies between start and end. */
 		unsigned long long v =
-			(unsigned long long)g->start + g->idx * (unsigned long long)g->step;
+		    (unsigned long long)g->start + g->idx * (unsigned long long)g->step;
 		if (g->hex)
 			snprintf(num, sizeof(num), "%llx", v);
 		else

@@ -92,7 +92,7 @@ static const char *const sev_name[] = {"WARN", "ERROR"};
 static const char *const cls_name[] = {"CONFIG", "FILE", "SCRIPT_SEC"};
 
 static void capture_diag(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
-			 int line, const char *msg)
+                         int line, const char *msg)
 {
 	struct out *o = arg;
 	char num[32];
@@ -174,7 +174,7 @@ static void spit(const char *path, const char *text)
 /* opts lines are key=value; the strings live in *store. */
 static void load_opts(const char *dir, struct conf_opts *opts, char **store)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX * 3];
 
 	snprintf(path, sizeof(path), "%s/opts", dir);
 	*store = slurp(path);
@@ -207,7 +207,7 @@ static void load_opts(const char *dir, struct conf_opts *opts, char **store)
 
 static void compare_or_update(const char *dir, const char *name, const char *got, bool update)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX * 3];
 	char *want;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -229,7 +229,7 @@ static void run_case(const char *dir, bool update)
 	struct conf_diag_counts counts = {0};
 	struct out lines = {0}, diag = {0};
 	struct conf_opts opts = {0};
-	char path[PATH_MAX], *store = NULL;
+	char path[PATH_MAX * 3], *store = NULL;
 	struct conf_reader *r;
 
 	out_add(&lines, "", 0);
@@ -303,7 +303,7 @@ struct mem_result {
 };
 
 static void mem_run(struct mem_result *m, const char *text, size_t len, struct conf_opts *opts,
-		    bool keep_lines)
+                    bool keep_lines)
 {
 	struct conf_reader *r;
 
@@ -319,7 +319,7 @@ static void mem_run(struct mem_result *m, const char *text, size_t len, struct c
 }
 
 static void mem_runs(struct mem_result *m, const char *text, struct conf_opts *opts,
-		     bool keep_lines)
+                     bool keep_lines)
 {
 	mem_run(m, text, strlen(text), opts, keep_lines);
 }
@@ -341,24 +341,24 @@ static void test_seq_counts(void)
 		const char *text;
 		size_t lines, errors;
 	} cases[] = {
-		{"~SEQ(i,1,10) x $i\n", 10, 0},
-		{"~SEQ(i,10) x $i\n", 10, 0},
-		{"~SEQ(i,0,5,100) x $i\n", 21, 0},
-		{"~SEQ(i,100,-7,1) x $i\n", 15, 0},
-		{"~SEQ(i,-1,-10) x $i\n", 10, 0},
-		{"~SEQx(i,0,0xff) x $i\n", 256, 0},
-		{"~SEQ(i,1,10) ~SEQ(j,1,20) x ${i}_$j\n", 200, 0},
-		{"~SEQ(i,1,3) ~SEQ(j,1,$i) x ${i}_$j\n", 6, 0},
-		{"~LST(a,1,2,3) ~SEQ(j,1,4) x ${a}_$j\n", 12, 0},
-		{"~LST({a,b},{1,2},{3,4},{5,6}) x $a $b\n", 3, 0},
-		{"~SEQ(i,1,0,5) x\n", 0, 1},
-		{"~SEQ(i,5,1,1) x\n", 0, 1},
-		{"~SEQ(i,1,2000000) x\n", 0, 1},
-		{"~SEQ(i,-9223372036854775807,9223372036854775807) x\n", 0, 1},
-		{"~SEQ(i,9223372036854775807,-1,-9223372036854775807) x\n", 0, 1},
-		{"~SEQ(i,1,9223372036854775807,9223372036854775807) x $i\n", 1, 0},
-		{"~SEQ(i,1,99999999999999999999) x\n", 0, 1},
-		{"~SEQ(i,1,2000) ~SEQ(j,1,2000) x\n", 0, 1},
+	    {"~SEQ(i,1,10) x $i\n", 10, 0},
+	    {"~SEQ(i,10) x $i\n", 10, 0},
+	    {"~SEQ(i,0,5,100) x $i\n", 21, 0},
+	    {"~SEQ(i,100,-7,1) x $i\n", 15, 0},
+	    {"~SEQ(i,-1,-10) x $i\n", 10, 0},
+	    {"~SEQx(i,0,0xff) x $i\n", 256, 0},
+	    {"~SEQ(i,1,10) ~SEQ(j,1,20) x ${i}_$j\n", 200, 0},
+	    {"~SEQ(i,1,3) ~SEQ(j,1,$i) x ${i}_$j\n", 6, 0},
+	    {"~LST(a,1,2,3) ~SEQ(j,1,4) x ${a}_$j\n", 12, 0},
+	    {"~LST({a,b},{1,2},{3,4},{5,6}) x $a $b\n", 3, 0},
+	    {"~SEQ(i,1,0,5) x\n", 0, 1},
+	    {"~SEQ(i,5,1,1) x\n", 0, 1},
+	    {"~SEQ(i,1,2000000) x\n", 0, 1},
+	    {"~SEQ(i,-9223372036854775807,9223372036854775807) x\n", 0, 1},
+	    {"~SEQ(i,9223372036854775807,-1,-9223372036854775807) x\n", 0, 1},
+	    {"~SEQ(i,1,9223372036854775807,9223372036854775807) x $i\n", 1, 0},
+	    {"~SEQ(i,1,99999999999999999999) x\n", 0, 1},
+	    {"~SEQ(i,1,2000) ~SEQ(j,1,2000) x\n", 0, 1},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -454,8 +454,9 @@ static void test_builtins(void)
 	setenv("KA_READER_TEST", "a b", 1);
 	unsetenv("KA_READER_UNSET");
 	memset(&opts, 0, sizeof(opts));
-	mem_runs(&m, "e ${_ENV KA_READER_TEST} \"${_ENV KA_READER_TEST}\" x${_ENV KA_READER_UNSET}y\n",
-		 &opts, true);
+	mem_runs(&m,
+	         "e ${_ENV KA_READER_TEST} \"${_ENV KA_READER_TEST}\" x${_ENV KA_READER_UNSET}y\n",
+	         &opts, true);
 	CHECK_STR(m.lines.buf, "t.conf:1: e|a|b|a b|xy\n");
 	mem_free(&m);
 }
@@ -491,7 +492,7 @@ static void test_api_edges(void)
 	conf_reader_close(r);
 	CHECK_INT(counts.errors[CONF_CLASS_FILE], 1);
 	CHECK_STR(diag.buf, "ERROR FILE -:0: Configuration file '/nonexistent/dir/keepalived.conf' "
-			    "not found\n");
+	                    "not found\n");
 	free(diag.buf);
 }
 
@@ -538,10 +539,10 @@ static void test_hostile(void)
 
 	/* Exponential growth of a definition stops at the line bound. */
 	const char *boom = "$A=aaaaaaaa\n$B=${A}${A}${A}${A}\n$C=${B}${B}${B}${B}\n"
-			   "$D=${C}${C}${C}${C}\n$E=${D}${D}${D}${D}\n$F=${E}${E}${E}${E}\n"
-			   "$G=${F}${F}${F}${F}\n$H=${G}${G}${G}${G}\n$I=${H}${H}${H}${H}\n"
-			   "$J=${I}${I}${I}${I}\n$K=${J}${J}${J}${J}\n$L=${K}${K}${K}${K}\n"
-			   "x $L\ny 1\n";
+	                   "$D=${C}${C}${C}${C}\n$E=${D}${D}${D}${D}\n$F=${E}${E}${E}${E}\n"
+	                   "$G=${F}${F}${F}${F}\n$H=${G}${G}${G}${G}\n$I=${H}${H}${H}${H}\n"
+	                   "$J=${I}${I}${I}${I}\n$K=${J}${J}${J}${J}\n$L=${K}${K}${K}${K}\n"
+	                   "x $L\ny 1\n";
 	memset(&opts, 0, sizeof(opts));
 	mem_runs(&m, boom, &opts, true);
 	CHECK_STR(m.lines.buf, "t.conf:14: y|1\n");
@@ -550,8 +551,8 @@ static void test_hostile(void)
 
 	/* Multi-line definitions that double at each level are cut off. */
 	const char *dbl = "$A0=a\n$A1=\\\n$A0\\\n$A0\n$A2=\\\n$A1\\\n$A1\n$A3=\\\n$A2\\\n$A2\n"
-			  "$A4=\\\n$A3\\\n$A3\n$A5=\\\n$A4\\\n$A4\n$A6=\\\n$A5\\\n$A5\n"
-			  "$A7=\\\n$A6\\\n$A6\n$A8=\\\n$A7\\\n$A7\n$A9=\\\n$A8\\\n$A8\n$A9\n";
+	                  "$A4=\\\n$A3\\\n$A3\n$A5=\\\n$A4\\\n$A4\n$A6=\\\n$A5\\\n$A5\n"
+	                  "$A7=\\\n$A6\\\n$A6\n$A8=\\\n$A7\\\n$A7\n$A9=\\\n$A8\\\n$A8\n$A9\n";
 	struct conf_opts small = {.max_seq_lines = 4};
 	mem_runs(&m, dbl, &small, false);
 	CHECK(m.nlines < 512);
