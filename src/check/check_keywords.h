@@ -11,7 +11,6 @@ extern const struct conf_block ssl_block;
 /* Argument checker for the root row "virtual_server IP [PORT] | fwmark N |
  * group NAME" (min_args 1, max_args -1 or 2): one error naming a bad
  * address, port or mark. */
-int virtual_server_args_check(struct conf_ctx *c, const struct conf_kw *kw, int argc,
-			      char **argv);
+int virtual_server_args_check(struct conf_ctx *c, const struct conf_kw *kw, int argc, char **argv);
 
 #endif

@@ -80,7 +80,7 @@ static void do_reload(struct child_rt *rt)
 	}
 	if (ka_config_exit_code(nc) != 0) {
 		log_err("Reload: configuration %s has errors, keeping the running configuration",
-			rt->o->conf_file);
+		        rt->o->conf_file);
 		ka_config_free(nc);
 		return;
 	}
@@ -124,8 +124,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	const char *data_path;
 
 	(void)what;
-	data_path = rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->state_dump_file
-						   : rt->cfg->check_dump_file;
+	data_path =
+	    rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->state_dump_file : rt->cfg->check_dump_file;
 	if (sig == SIGHUP) {
 		do_reload(rt);
 	} else if (sig == SIGTERM || sig == SIGINT) {
@@ -168,7 +168,7 @@ static void child_cleanup(struct child_rt *rt)
 }
 
 _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o,
-			    struct ka_config *c, int ctl_fd, pid_t parent_pid)
+                            struct ka_config *c, int ctl_fd, pid_t parent_pid)
 {
 	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, 0, 0};
 	struct child_rt rt = {.ops = ops, .o = o, .cfg = c, .exit_code = KA_EXIT_PROGRAM_ERROR};

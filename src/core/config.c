@@ -11,13 +11,13 @@
 #include "lib/safefile.h"
 
 static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
-		       int line, const char *msg)
+                       int line, const char *msg)
 {
 	(void)arg;
 	(void)cls;
 	if (file)
 		log_message(sev == CONF_SEV_WARN ? LOG_WARNING : LOG_ERR, "(%s: Line %d) %s", file,
-			    line, msg);
+		            line, msg);
 	else
 		log_message(sev == CONF_SEV_WARN ? LOG_WARNING : LOG_ERR, "%s", msg);
 }
@@ -83,9 +83,9 @@ static void resolve_dump_paths(struct ka_config *c)
 	c->stats_dump_file = stats ? strdup(stats) : path_join(dir, "keepalived.stats");
 	c->json_dump_file = json ? strdup(json) : path_join(dir, "keepalived.json");
 	c->check_dump_file = state ? sibling(state, "keepalived_check.data")
-				   : path_join(dir, "keepalived_check.data");
+	                           : path_join(dir, "keepalived_check.data");
 	c->parent_dump_file = state ? sibling(state, "keepalived_parent.data")
-				    : path_join(dir, "keepalived_parent.data");
+	                            : path_join(dir, "keepalived_parent.data");
 }
 
 struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn report, void *arg)
@@ -106,10 +106,10 @@ struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn repo
 		return NULL;
 	}
 	ka_check_scripts(c->tree, global_flag(c->tree, "enable_script_security"), copts.report,
-			 arg);
+	                 arg);
 
 	c->has_vrrp = has_root(c->tree, "vrrp_instance") || has_root(c->tree, "static_ipaddress") ||
-		      has_root(c->tree, "static_routes") || has_root(c->tree, "static_rules");
+	              has_root(c->tree, "static_routes") || has_root(c->tree, "static_rules");
 	c->has_check = has_root(c->tree, "virtual_server");
 	c->use_pid_dir = has_root(c->tree, "use_pid_dir");
 	if (conf_first(&c->tree->root, "instance") &&
@@ -145,13 +145,13 @@ static char *pid_path(const char *dir, const char *base, const char *inst)
 {
 	char *p;
 	int rc = inst ? asprintf(&p, "%s/%s_%s.pid", dir, base, inst)
-		      : asprintf(&p, "%s/%s.pid", dir, base);
+	              : asprintf(&p, "%s/%s.pid", dir, base);
 
 	return rc < 0 ? NULL : p;
 }
 
 void ka_pidfiles_resolve(const struct ka_options *o, const struct ka_config *c,
-			 struct ka_pidfiles *p)
+                         struct ka_pidfiles *p)
 {
 	const char *inst = c ? c->instance_name : NULL;
 	bool sub = inst || (c && c->use_pid_dir);
@@ -159,8 +159,8 @@ void ka_pidfiles_resolve(const struct ka_options *o, const struct ka_config *c,
 
 	p->parent = o->pid_file ? strdup(o->pid_file) : pid_path(dir, "keepalived", inst);
 	p->vrrp = o->vrrp_pid_file ? strdup(o->vrrp_pid_file) : pid_path(dir, "vrrp", inst);
-	p->check = o->checkers_pid_file ? strdup(o->checkers_pid_file)
-					: pid_path(dir, "checkers", inst);
+	p->check =
+	    o->checkers_pid_file ? strdup(o->checkers_pid_file) : pid_path(dir, "checkers", inst);
 }
 
 void ka_pidfiles_free(struct ka_pidfiles *p)

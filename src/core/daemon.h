@@ -32,12 +32,12 @@ struct ka_options {
 	bool want_vrrp, want_check; /* -P / -C given */
 	bool all_children;          /* --all */
 	struct log_opts log;
-	bool release_vips;          /* -X */
-	bool dont_release_vrrp;     /* -V */
-	bool dont_release_ipvs;     /* -I */
-	bool dont_respawn;          /* -R */
-	bool dont_fork;             /* -n */
-	bool dump_conf;             /* -d */
+	bool release_vips;      /* -X */
+	bool dont_release_vrrp; /* -V */
+	bool dont_release_ipvs; /* -I */
+	bool dont_respawn;      /* -R */
+	bool dont_fork;         /* -n */
+	bool dump_conf;         /* -d */
 	const char *pid_file, *vrrp_pid_file, *checkers_pid_file, *bfd_pid_file;
 	bool address_monitoring;    /* -a */
 	const char *namespace_name; /* -s */
@@ -47,11 +47,11 @@ struct ka_options {
 	const char *snmp_socket;    /* -A */
 	mode_t umask_val;
 	bool umask_set;
-	bool core_dump;             /* -m */
-	const char *core_pattern;   /* -M */
-	bool config_test;           /* -t */
+	bool core_dump;              /* -m */
+	const char *core_pattern;    /* -M */
+	bool config_test;            /* -t */
 	const char *config_test_log; /* -t=FILE */
-	int config_fd;              /* --config-fd, -1 if unset */
+	int config_fd;               /* --config-fd, -1 if unset */
 	bool ignore_sigint;
 };
 
@@ -64,12 +64,12 @@ int ka_signum(const char *name);
 /* What a loaded configuration means for the process model. */
 struct ka_config {
 	struct conf_tree *tree;
-	bool has_vrrp;  /* vrrp_instance / vrrp_sync_group / static_* / vrrp_script ... */
-	bool has_check; /* virtual_server / virtual_server_group */
-	char *instance_name;        /* root `instance NAME` */
-	bool use_pid_dir;           /* root `use_pid_dir` */
+	bool has_vrrp;       /* vrrp_instance / vrrp_sync_group / static_* / vrrp_script ... */
+	bool has_check;      /* virtual_server / virtual_server_group */
+	char *instance_name; /* root `instance NAME` */
+	bool use_pid_dir;    /* root `use_pid_dir` */
 	char *state_dump_file, *stats_dump_file, *json_dump_file, *parent_dump_file,
-		*check_dump_file;   /* resolved paths */
+	    *check_dump_file; /* resolved paths */
 	char *router_id;
 };
 
@@ -89,7 +89,7 @@ struct ka_pidfiles {
 	char *parent, *vrrp, *check;
 };
 void ka_pidfiles_resolve(const struct ka_options *o, const struct ka_config *c,
-			 struct ka_pidfiles *p);
+                         struct ka_pidfiles *p);
 void ka_pidfiles_free(struct ka_pidfiles *p);
 
 /* The parent watchdog: never returns. */
@@ -100,8 +100,8 @@ enum ka_child_kind { KA_CHILD_VRRP, KA_CHILD_CHECK, KA_CHILD_MAX };
 
 struct ka_child_ops {
 	enum ka_child_kind kind;
-	const char *name;  /* "VRRP" / "checker" */
-	const char *ident; /* syslog ident */
+	const char *name;        /* "VRRP" / "checker" */
+	const char *ident;       /* syslog ident */
 	const char *file_suffix; /* for -g log files */
 	/* Called with the loaded config at start and after each valid reload. */
 	int (*start)(void *state, const struct ka_config *c);
@@ -120,7 +120,7 @@ extern const struct ka_child_ops check_child_ops;
 /* Run a child: called right after fork with the control socket.  Never
  * returns. */
 _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o,
-			    struct ka_config *c, int ctl_fd, pid_t parent_pid);
+                            struct ka_config *c, int ctl_fd, pid_t parent_pid);
 
 /* Dump files: write through a fresh temporary file and rename (never
  * follows a symlink).  0 or -1 (logged). */

@@ -18,7 +18,7 @@ struct test_report {
 };
 
 static void test_report_fn(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
-			   int line, const char *msg)
+                           int line, const char *msg)
 {
 	struct test_report *tr = arg;
 
@@ -40,7 +40,8 @@ static int config_test(struct ka_options *o)
 	if (o->config_test_log) {
 		tr.out = fopen(o->config_test_log, "we");
 		if (!tr.out) {
-			fprintf(stderr, "Cannot open %s: %s\n", o->config_test_log, strerror(errno));
+			fprintf(stderr, "Cannot open %s: %s\n", o->config_test_log,
+			        strerror(errno));
 			return CONF_EXIT_FILE;
 		}
 	}
@@ -52,10 +53,10 @@ static int config_test(struct ka_options *o)
 	rc = ka_config_exit_code(c);
 	if (rc != 0)
 		fprintf(tr.out, "Configuration %s has errors (%u error(s), %u warning(s))\n",
-			o->conf_file,
-			c->tree->counts.errors[0] + c->tree->counts.errors[1] +
-				c->tree->counts.errors[2],
-			c->tree->counts.warnings);
+		        o->conf_file,
+		        c->tree->counts.errors[0] + c->tree->counts.errors[1] +
+		            c->tree->counts.errors[2],
+		        c->tree->counts.warnings);
 	ka_config_free(c);
 	if (tr.out != stderr)
 		fclose(tr.out);

@@ -19,11 +19,11 @@
 #define HELLO_REPLY_MS 3000u      /* a child must answer within this */
 #define CRASH_WINDOW_US 60000000u /* restarts closer than this back off */
 #define BACKOFF_MAX_S 60u
-#define STOP_WAIT_S 5u            /* bounded wait for children on stop */
+#define STOP_WAIT_S 5u /* bounded wait for children on stop */
 
 static const struct ka_child_ops *const child_ops[KA_CHILD_MAX] = {
-	[KA_CHILD_VRRP] = &vrrp_child_ops,
-	[KA_CHILD_CHECK] = &check_child_ops,
+    [KA_CHILD_VRRP] = &vrrp_child_ops,
+    [KA_CHILD_CHECK] = &check_child_ops,
 };
 
 static bool child_wanted(const struct parent *p, enum ka_child_kind k)
@@ -138,7 +138,8 @@ void parent_schedule_respawn(struct parent *p, struct kid *kid)
 
 	if (kid->last_restart_us && now - kid->last_restart_us < CRASH_WINDOW_US) {
 		kid->quick_restarts++;
-		delay_s = kid->quick_restarts >= 7 ? BACKOFF_MAX_S : 1u << (kid->quick_restarts - 1);
+		delay_s =
+		    kid->quick_restarts >= 7 ? BACKOFF_MAX_S : 1u << (kid->quick_restarts - 1);
 		if (delay_s > BACKOFF_MAX_S)
 			delay_s = BACKOFF_MAX_S;
 	} else {
@@ -147,10 +148,10 @@ void parent_schedule_respawn(struct parent *p, struct kid *kid)
 	kid->last_restart_us = now;
 	tv.tv_sec = delay_s;
 	log_info("Restarting %s child process%s", child_ops[kid->kind]->name,
-		 delay_s ? " after a backoff" : "");
+	         delay_s ? " after a backoff" : "");
 	if (delay_s)
 		log_info("%s child respawn delayed %u s (crash loop backoff)",
-			 child_ops[kid->kind]->name, delay_s);
+		         child_ops[kid->kind]->name, delay_s);
 	evtimer_add(kid->respawn_ev, &tv);
 	(void)p;
 }
@@ -183,10 +184,10 @@ static void on_child_exit(void *arg, pid_t pid, int wstatus)
 		return;
 	if (WIFSIGNALED(wstatus))
 		log_warn("%s child process (pid %d) died: killed by signal %d",
-			 child_ops[kid->kind]->name, (int)pid, WTERMSIG(wstatus));
+		         child_ops[kid->kind]->name, (int)pid, WTERMSIG(wstatus));
 	else
 		log_info("%s child process (pid %d) exited with status %d",
-			 child_ops[kid->kind]->name, (int)pid, WEXITSTATUS(wstatus));
+		         child_ops[kid->kind]->name, (int)pid, WEXITSTATUS(wstatus));
 	kid->pid = 0;
 	kid_close_ctl(kid);
 	pidfile_remove(kid_pidfile(p, kid->kind), pid);
@@ -197,13 +198,13 @@ static void on_child_exit(void *arg, pid_t pid, int wstatus)
 	}
 	if (fatal_status(wstatus)) {
 		log_err("%s child exited with fatal status %d - stopping",
-			child_ops[kid->kind]->name, WEXITSTATUS(wstatus));
+		        child_ops[kid->kind]->name, WEXITSTATUS(wstatus));
 		parent_stop(p, WEXITSTATUS(wstatus));
 		return;
 	}
 	if (p->o->dont_respawn) {
 		log_err("%s child died and respawning is disabled (-R) - stopping",
-			child_ops[kid->kind]->name);
+		        child_ops[kid->kind]->name);
 		parent_stop(p, KA_EXIT_FATAL);
 		return;
 	}
@@ -220,7 +221,7 @@ static void on_reply_timeout(evutil_socket_t fd, short what, void *arg)
 	if (!kid->awaiting || kid->pid <= 0)
 		return;
 	log_err("%s child process (pid %d) did not answer hello %u - killing it",
-		child_ops[kid->kind]->name, (int)kid->pid, kid->hello_seq);
+	        child_ops[kid->kind]->name, (int)kid->pid, kid->hello_seq);
 	kid->awaiting = false;
 	/* SIGKILL also ends a stopped process; the exit path respawns it. */
 	kill(kid->pid, SIGKILL);

@@ -16,16 +16,16 @@ struct parent;
 struct kid {
 	struct parent *parent;
 	enum ka_child_kind kind;
-	pid_t pid;                /* 0 when not running */
-	int ctl;                  /* our end of the control socketpair */
+	pid_t pid; /* 0 when not running */
+	int ctl;   /* our end of the control socketpair */
 	struct event *ctl_ev;
-	struct event *reply_ev;   /* hello reply deadline */
+	struct event *reply_ev; /* hello reply deadline */
 	struct event *respawn_ev;
 	uint32_t hello_seq;
-	bool awaiting;            /* a hello is unanswered */
+	bool awaiting; /* a hello is unanswered */
 	uint64_t started_us;
 	uint64_t last_restart_us;
-	unsigned quick_restarts;  /* restarts inside the crash window */
+	unsigned quick_restarts; /* restarts inside the crash window */
 };
 
 struct parent {

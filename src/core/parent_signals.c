@@ -22,7 +22,7 @@ static void reload(struct parent *p)
 	}
 	if (ka_config_exit_code(nc) != 0) {
 		log_err("Reload: configuration %s has errors, keeping the running configuration",
-			p->o->conf_file);
+		        p->o->conf_file);
 		ka_config_free(nc);
 		p->reload_failures++;
 		return;

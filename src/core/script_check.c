@@ -20,11 +20,11 @@ struct sc_ctx {
 	unsigned insecure;
 };
 
-static void sc_report(struct sc_ctx *s, enum conf_sev sev, enum conf_class cls,
-		      const conf_node *n, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void sc_report(struct sc_ctx *s, enum conf_sev sev, enum conf_class cls, const conf_node *n,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void sc_report(struct sc_ctx *s, enum conf_sev sev, enum conf_class cls,
-		      const conf_node *n, const char *fmt, ...)
+static void sc_report(struct sc_ctx *s, enum conf_sev sev, enum conf_class cls, const conf_node *n,
+                      const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -119,26 +119,26 @@ static void check_one(struct sc_ctx *s, const conf_node *n)
 	argv = n->argc == 2 ? script_argv_split(n->argv[1]) : NULL;
 	if (n->argc == 2 && !argv) {
 		sc_report(s, CONF_SEV_ERROR, CONF_CLASS_CONFIG, n, "%s: cannot parse script '%s'",
-			  n->argv[0], n->argv[1]);
+		          n->argv[0], n->argv[1]);
 		return;
 	}
 	const char *prog = argv ? argv[0] : n->argv[1];
 
 	if (resolve(prog, path, sizeof(path)) < 0 || stat(path, &st) < 0) {
 		sc_report(s, sev, CONF_CLASS_CONFIG, n, "%s: script '%s' not found - disabling",
-			  n->argv[0], prog);
+		          n->argv[0], prog);
 	} else if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
 		sc_report(s, sev, CONF_CLASS_CONFIG, n,
-			  "%s: script '%s' is not executable - disabling", n->argv[0], prog);
+		          "%s: script '%s' is not executable - disabling", n->argv[0], prog);
 	} else if (path_insecure(path)) {
 		if (s->security)
 			sc_report(s, CONF_SEV_ERROR, CONF_CLASS_CONFIG, n,
-				  "%s: script '%s' is writable by a non-root user - disabling",
-				  n->argv[0], prog);
+			          "%s: script '%s' is writable by a non-root user - disabling",
+			          n->argv[0], prog);
 		else
 			sc_report(s, CONF_SEV_WARN, CONF_CLASS_CONFIG, n,
-				  "%s: script '%s' is writable by a non-root user", n->argv[0],
-				  prog);
+			          "%s: script '%s' is writable by a non-root user", n->argv[0],
+			          prog);
 		s->insecure++;
 	}
 	script_argv_free(argv);
@@ -163,6 +163,6 @@ void ka_check_scripts(struct conf_tree *t, bool script_security, conf_report_fn 
 	walk(&s, &t->root);
 	if (s.insecure && !script_security)
 		sc_report(&s, CONF_SEV_ERROR, CONF_CLASS_SCRIPT_SEC, NULL,
-			  "SECURITY VIOLATION - scripts are being executed but script_security "
-			  "not enabled. There are insecure scripts.");
+		          "SECURITY VIOLATION - scripts are being executed but script_security "
+		          "not enabled. There are insecure scripts.");
 }

@@ -52,8 +52,7 @@ static void vrrp_dump_data(void *state, FILE *fp)
 			fprintf(fp, "   Interface = %s\n", a);
 		if ((a = inst_arg(inst, "virtual_router_id")))
 			fprintf(fp, "   Virtual Router ID = %s\n", a);
-		fprintf(fp, "   Priority = %s\n",
-			(a = inst_arg(inst, "priority")) ? a : "100");
+		fprintf(fp, "   Priority = %s\n", (a = inst_arg(inst, "priority")) ? a : "100");
 		vips = conf_first(inst, "virtual_ipaddress");
 		if (vips) {
 			unsigned nvip = 0;
@@ -107,13 +106,13 @@ static void vrrp_dump_json(void *state, FILE *fp)
 }
 
 const struct ka_child_ops vrrp_child_ops = {
-	.kind = KA_CHILD_VRRP,
-	.name = "VRRP",
-	.ident = "Keepalived_vrrp",
-	.file_suffix = "_vrrp",
-	.start = vrrp_start,
-	.reload = vrrp_reload,
-	.dump_data = vrrp_dump_data,
-	.dump_json = vrrp_dump_json,
-	.state = &vrrp_state,
+    .kind = KA_CHILD_VRRP,
+    .name = "VRRP",
+    .ident = "Keepalived_vrrp",
+    .file_suffix = "_vrrp",
+    .start = vrrp_start,
+    .reload = vrrp_reload,
+    .dump_data = vrrp_dump_data,
+    .dump_json = vrrp_dump_json,
+    .state = &vrrp_state,
 };

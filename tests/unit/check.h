@@ -9,37 +9,35 @@
 
 static int t_checks, t_failures;
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		t_checks++;                                                           \
-		if (!(cond)) {                                                        \
-			t_failures++;                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                               \
-		}                                                                     \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		t_checks++;                                                                        \
+		if (!(cond)) {                                                                     \
+			t_failures++;                                                              \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_INT(a, b)                                                               \
-	do {                                                                          \
-		long long _a = (long long)(a), _b = (long long)(b);                   \
-		t_checks++;                                                           \
-		if (_a != _b) {                                                       \
-			t_failures++;                                                 \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n",   \
-				__FILE__, __LINE__, #a, _a, #b, _b);                  \
-		}                                                                     \
+#define CHECK_INT(a, b)                                                                            \
+	do {                                                                                       \
+		long long _a = (long long)(a), _b = (long long)(b);                                \
+		t_checks++;                                                                        \
+		if (_a != _b) {                                                                    \
+			t_failures++;                                                              \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
+			        __LINE__, #a, _a, #b, _b);                                         \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                               \
-	do {                                                                          \
-		const char *_a = (a), *_b = (b);                                      \
-		t_checks++;                                                           \
-		if (!_a || !_b || strcmp(_a, _b) != 0) {                              \
-			t_failures++;                                                 \
-			fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n",     \
-				__FILE__, __LINE__, #a, _a ? _a : "(null)",           \
-				_b ? _b : "(null)");                                  \
-		}                                                                     \
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		const char *_a = (a), *_b = (b);                                                   \
+		t_checks++;                                                                        \
+		if (!_a || !_b || strcmp(_a, _b) != 0) {                                           \
+			t_failures++;                                                              \
+			fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__,        \
+			        __LINE__, #a, _a ? _a : "(null)", _b ? _b : "(null)");             \
+		}                                                                                  \
 	} while (0)
 
 static inline int check_report(const char *name)
