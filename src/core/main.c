@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/daemon.h"
+#include "lib/evlog.h"
 #include "version.h"
 
 struct test_report {
@@ -145,6 +146,7 @@ int main(int argc, char **argv)
 		return KA_EXIT_FATAL;
 	}
 	log_init("Keepalived", &o.log, "");
+	evlog_init();
 	log_info("Starting Keepalived-cr v%s (%s)", KA_VERSION, KA_GIT);
 	if (o.namespace_name && enter_namespace(o.namespace_name) < 0) {
 		log_err("Cannot enter network namespace %s: %s", o.namespace_name, strerror(errno));

@@ -55,4 +55,21 @@ wait "$daemon"
 rc=$?
 check "-R: non-zero exit status (got $rc)" test "$rc" -ne 0
 check "-R: the other child is gone too" pid_dead "$chk"
+rm -f "$pf" "$vf" "$cf"
+
+# 4. -P and -C restrict the children to one subsystem.
+for opt in P C; do
+	ip netns exec "$ns" "$KA_BIN" -n -$opt -G -f "$conf" -p "$pf" -r "$vf" -c "$cf" &
+	daemon=$!
+	T_PIDS+=("$daemon")
+	check "-$opt: parent pid file appears" wait_until 5 test -s "$pf"
+	if [[ $opt == P ]]; then mine=$vf other=$cf; else mine=$cf other=$vf; fi
+	check "-$opt: its child runs" wait_until 5 test -s "$mine"
+	check "-$opt: exactly one child" test "$(pgrep -c -P "$daemon")" -eq 1
+	check "-$opt: the other child never started" test ! -e "$other"
+	kill -TERM "$daemon"
+	wait "$daemon"
+	check "-$opt: clean exit" test $? -eq 0
+	rm -f "$pf" "$vf" "$cf"
+done
 t_done
