@@ -11,7 +11,7 @@ struct check_state {
 
 static struct check_state check_state;
 
-static int check_start(void *state, const struct ka_config *c)
+static int check_start_cfg(void *state, const struct ka_config *c)
 {
 	struct check_state *s = state;
 
@@ -24,7 +24,13 @@ static int check_start(void *state, const struct ka_config *c)
 static int check_reload(void *state, const struct ka_config *old, const struct ka_config *c)
 {
 	(void)old;
-	return check_start(state, c);
+	return check_start_cfg(state, c);
+}
+
+static int check_start(void *state, const struct ka_child_env *env, const struct ka_config *c)
+{
+	(void)env;
+	return check_start_cfg(state, c);
 }
 
 static void print_args(FILE *fp, const conf_node *n)

@@ -23,6 +23,7 @@ struct child_rt {
 	unsigned nsig;
 	int ctl_fd;
 	int exit_code;
+	struct ka_child_env env;
 };
 
 /* Forget everything inherited from the parent: its descriptors (event loop,
@@ -209,7 +210,10 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	log_info("Starting %s child process, pid %d", ops->name, (int)getpid());
-	if (ops->start && ops->start(ops->state, c) < 0) {
+	rt.env.base = rt.base;
+	rt.env.scripts = rt.scripts;
+	rt.env.opts = o;
+	if (ops->start && ops->start(ops->state, &rt.env, c) < 0) {
 		log_err("%s child: start failed", ops->name);
 		_exit(KA_EXIT_FATAL);
 	}

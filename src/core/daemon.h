@@ -11,6 +11,9 @@
 #include "conf/conf.h"
 #include "lib/log.h"
 
+struct event_base;
+struct script_runner;
+
 /* Daemon exit codes (upstream's values). */
 enum ka_exit {
 	KA_EXIT_OK = 0,
@@ -98,13 +101,20 @@ _Noreturn void ka_parent_run(struct ka_options *o, struct ka_config *c);
 /* Subsystem hooks run inside a child. */
 enum ka_child_kind { KA_CHILD_VRRP, KA_CHILD_CHECK, KA_CHILD_MAX };
 
+/* What a subsystem gets from the child runtime. */
+struct ka_child_env {
+	struct event_base *base;
+	struct script_runner *scripts;
+	const struct ka_options *opts;
+};
+
 struct ka_child_ops {
 	enum ka_child_kind kind;
 	const char *name;        /* "VRRP" / "checker" */
 	const char *ident;       /* syslog ident */
 	const char *file_suffix; /* for -g log files */
 	/* Called with the loaded config at start and after each valid reload. */
-	int (*start)(void *state, const struct ka_config *c);
+	int (*start)(void *state, const struct ka_child_env *env, const struct ka_config *c);
 	int (*reload)(void *state, const struct ka_config *old, const struct ka_config *c);
 	void (*stop)(void *state);
 	/* Dumps; NULL when the subsystem has none.  Write to fp. */

@@ -104,11 +104,33 @@ void pidfile_remove(const char *path, pid_t pid)
 		unlink(path);
 }
 
+/* A zombie (state Z in /proc/PID/stat) has exited: it is not running. */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
 bool pidfile_running(const char *path)
 {
 	pid_t pid = pidfile_read(path);
 
 	if (pid <= 0 || pid == getpid())
 		return false;
-	return kill(pid, 0) == 0 || errno == EPERM;
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return false;
+	return !is_zombie(pid);
 }

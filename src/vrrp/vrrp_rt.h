@@ -1,0 +1,144 @@
+/* The VRRP child's runtime: instances with their FSMs, timers, sockets,
+ * VIPs, tracking and notifications, on one libevent loop.  Private to
+ * src/vrrp/vrrp_rt*.c and vrrp_daemon.c. */
+#ifndef KA_VRRP_RT_H
+#define KA_VRRP_RT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/nl.h"
+#include "vrrp/vrrp_conf.h"
+#include "vrrp/vrrp_fsm.h"
+#include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_prio.h"
+
+struct event;
+struct event_base;
+struct script_runner;
+struct vrrp_if_table;
+struct vrrp_notify_queue;
+struct ka_config;
+struct vrrp_rt;
+
+/* Reasons an instance is in FAULT (keepalived's flags_if_fault). */
+enum vrrp_fault {
+	VRRP_FAULT_IF_DOWN = 1 << 0,   /* its interface is down or missing */
+	VRRP_FAULT_TRACKER = 1 << 1,   /* a weight-0 tracker failed */
+	VRRP_FAULT_NO_SOURCE = 1 << 2, /* no usable source address */
+	VRRP_FAULT_CONFIG = 1 << 3,    /* a configuration error */
+	VRRP_FAULT_SOCKET = 1 << 4,    /* the socket could not be opened */
+};
+
+/* One raw socket per (interface, family), shared by its instances. */
+struct vrrp_sockent {
+	struct vrrp_rt *rt;
+	int family;
+	int ifindex;
+	int fd;
+	struct event *ev;
+	unsigned users;
+	struct vrrp_sockent *next;
+};
+
+/* A vrrp_script and its running state (shared by every instance using it). */
+struct vrrp_script_rt {
+	struct vrrp_rt *rt;
+	const struct vrrp_script_conf *c;
+	struct event *timer;
+	struct vrrp_risefall rf;
+	bool running;
+	bool orphan; /* replaced by a reload while running: freed on completion */
+	uint64_t runs, failures;
+};
+
+struct vrrp_inst {
+	struct vrrp_rt *rt;
+	const struct vrrp_instance_conf *c;
+	struct vrrp_fsm fsm;
+	struct event *timer;      /* the FSM's next deadline */
+	struct event *garp_timer; /* second GARP burst / refresh */
+	unsigned garp_phase;      /* 0 none, 1 second burst due, 2 refresh */
+	int ifindex;
+	struct vrrp_sockent *sock;
+	struct ka_addr src; /* source address of our adverts */
+	struct vrrp_rx_policy pol;
+	uint32_t fault;
+	bool vips_set;   /* our VIPs are on the interface */
+	bool deleted;    /* removed by a reload, waiting to be freed */
+	int group;       /* index in rt->groups, -1 = none */
+	struct vrrp_notify_queue *nq;
+	/* counters for the stats dump (upstream's names) */
+	uint64_t advert_rcvd, advert_sent;
+	uint64_t rx_err[VRRP_RX_ERR_COUNT];
+	uint64_t addr_list_warn, interval_warn;
+	uint64_t vip_restored;
+	enum vrrp_fsm_state last_notified;
+};
+
+struct vrrp_group_rt {
+	const struct vrrp_sync_group_conf *c;
+	struct vrrp_fsm **members; /* FSM pointers, in member order */
+	struct vrrp_inst **insts;
+	size_t n;
+	enum vrrp_fsm_state state; /* last notified group state */
+	struct vrrp_notify_queue *nq;
+};
+
+struct vrrp_rt {
+	struct event_base *base;
+	struct script_runner *sr;
+	const struct ka_config *kcfg;
+	struct vrrp_conf *conf;
+	struct vrrp_if_table *ift;
+	struct nl_sock nl; /* command socket for VIPs */
+	struct vrrp_inst **inst;
+	size_t n_inst;
+	struct vrrp_group_rt *groups;
+	size_t n_groups;
+	struct vrrp_script_rt **scripts;
+	size_t n_scripts;
+	struct vrrp_sockent *socks;
+	int fifo_fd, vrrp_fifo_fd;
+	bool release_on_stop; /* !-V */
+	uint64_t reloads;
+};
+
+/* vrrp_rt.c */
+int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
+		  const struct ka_config *kc);
+int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc);
+void vrrp_rt_stop(struct vrrp_rt *rt);
+/* Deliver an event to an instance (through its sync group) and apply. */
+void vrrp_inst_event(struct vrrp_inst *vi, enum vrrp_event ev, const struct vrrp_fsm_rx *rx);
+/* Recompute priority and tracker faults, and deliver what changed. */
+void vrrp_inst_update_tracking(struct vrrp_inst *vi);
+void vrrp_inst_set_fault(struct vrrp_inst *vi, uint32_t bit, bool on);
+
+/* vrrp_rt_io.c: sockets, adverts, VIPs, GARP */
+struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifindex,
+				      const char *ifname, const struct ka_addr *group);
+void vrrp_rt_sock_put(struct vrrp_rt *rt, struct vrrp_sockent *s);
+int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio);
+void vrrp_inst_vips(struct vrrp_inst *vi, bool add);
+void vrrp_inst_vip_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, bool add);
+void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n,
+			 unsigned repeat);
+void vrrp_inst_garp_burst(struct vrrp_inst *vi, unsigned repeat);
+bool vrrp_inst_resolve_source(struct vrrp_inst *vi);
+
+/* vrrp_rt_track.c */
+int vrrp_rt_scripts_start(struct vrrp_rt *rt);
+/* Replace the script runtimes after a reload, keeping the state of scripts
+ * whose definition did not change. */
+int vrrp_rt_scripts_restart(struct vrrp_rt *rt, const struct vrrp_conf *old);
+void vrrp_rt_scripts_stop(struct vrrp_rt *rt);
+int vrrp_inst_track_inputs(const struct vrrp_inst *vi, struct vrrp_track_input *in, size_t max);
+
+/* vrrp_rt_dump.c */
+void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp);
+void vrrp_rt_dump_stats(struct vrrp_rt *rt, FILE *fp, bool clear);
+void vrrp_rt_dump_json(const struct vrrp_rt *rt, FILE *fp);
+
+#endif

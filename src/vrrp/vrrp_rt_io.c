@@ -1,0 +1,342 @@
+/* The VRRP runtime's I/O: shared sockets and received adverts, sending
+ * adverts, VIPs through netlink, gratuitous ARP and unsolicited NA. */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/mtime.h"
+#include "vrrp/vrrp_arp.h"
+#include "vrrp/vrrp_if.h"
+#include "vrrp/vrrp_ndisc.h"
+#include "vrrp/vrrp_rt.h"
+#include "vrrp/vrrp_sock.h"
+#include "vrrp/vrrp_vip.h"
+
+#define RX_BATCH 64
+#define SOCK_RCVBUF (4 * 1024 * 1024) /* hundreds of instances per interface */
+
+/* Rate-limited log of dropped adverts: at most one line per instance and
+ * reason every 10 s. */
+static void log_drop(struct vrrp_inst *vi, enum vrrp_rx_err why, const struct ka_addr *src)
+{
+	static uint64_t last[256][VRRP_RX_ERR_COUNT];
+	uint64_t now = mono_us();
+	char a[KA_ADDRSTRLEN];
+
+	if (now - last[vi->c->vrid][why] < 10000000 && last[vi->c->vrid][why])
+		return;
+	last[vi->c->vrid][why] = now;
+	log_info("(%s) dropping advert from %s: %s", vi->c->name, addr_fmt(src, a, sizeof(a)),
+		 vrrp_rx_err_str(why));
+}
+
+static struct vrrp_inst *find_inst(struct vrrp_rt *rt, const struct vrrp_sockent *s,
+				   unsigned vrid)
+{
+	size_t i;
+
+	for (i = 0; i < rt->n_inst; i++) {
+		struct vrrp_inst *vi = rt->inst[i];
+
+		if (vi->sock == s && vi->c->vrid == vrid)
+			return vi;
+	}
+	return NULL;
+}
+
+static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
+		    const struct vrrp_sock_rx *rx)
+{
+	struct vrrp_rx_meta meta = {0};
+	struct vrrp_pkt pkt;
+	struct vrrp_rx_info info;
+	const uint8_t *msg = buf;
+	size_t mlen = n;
+	enum vrrp_rx_err why;
+	struct vrrp_inst *vi;
+	struct vrrp_fsm_rx frx;
+
+	if (s->family == AF_INET) {
+		if (vrrp_ipv4_strip(buf, n, &meta, &msg, &mlen, &why) < 0)
+			return;
+	} else {
+		meta.family = AF_INET6;
+		meta.src = rx->src;
+		meta.dst = rx->dst;
+		meta.ttl = rx->hoplimit;
+	}
+	if (vrrp_pkt_decode(msg, mlen, s->family, &pkt, &why) < 0) {
+		if (mlen >= 2 && (vi = find_inst(s->rt, s, msg[1]))) {
+			vi->rx_err[why]++;
+			log_drop(vi, why, &meta.src);
+		}
+		return;
+	}
+	vi = find_inst(s->rt, s, pkt.vrid);
+	if (!vi)
+		return;
+	why = vrrp_pkt_validate(&pkt, &meta, &vi->pol, &info);
+	if (info.warn & VRRP_RX_BIT(VRRP_RX_ADDR_LIST))
+		vi->addr_list_warn++;
+	if (info.warn & VRRP_RX_BIT(VRRP_RX_INTERVAL))
+		vi->interval_warn++;
+	if (why != VRRP_RX_OK) {
+		vi->rx_err[why]++;
+		log_drop(vi, why, &meta.src);
+		return;
+	}
+	vi->advert_rcvd++;
+	frx.prio = pkt.priority;
+	frx.adver_int_cs = pkt.adver_int_cs;
+	frx.saddr = meta.src;
+	vrrp_inst_event(vi, VRRP_EV_ADVERT_RX, &frx);
+}
+
+static void on_sock_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrrp_sockent *s = arg;
+	uint8_t buf[VRRP_MAX_IPV4_PKT + VRRP_MAX_PKT + 64];
+	struct vrrp_sock_rx rx;
+	int i;
+
+	(void)what;
+	for (i = 0; i < RX_BATCH; i++) {
+		ssize_t n = vrrp_sock_recv(fd, buf, sizeof(buf), &rx);
+
+		if (n <= 0)
+			break;
+		if ((size_t)n > sizeof(buf))
+			continue; /* truncated: too long to be an advert */
+		process(s, buf, (size_t)n, &rx);
+	}
+}
+
+struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifindex,
+				      const char *ifname, const struct ka_addr *group)
+{
+	struct vrrp_sockent *s;
+
+	for (s = rt->socks; s; s = s->next)
+		if (s->family == family && s->ifindex == ifindex) {
+			s->users++;
+			return s;
+		}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->rt = rt;
+	s->family = family;
+	s->ifindex = ifindex;
+	s->fd = vrrp_sock_open(family, ifname, ifindex, group && group->family ? group : NULL,
+			       SOCK_RCVBUF);
+	if (s->fd < 0) {
+		log_err("Cannot open the VRRP socket on %s: %s", ifname, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->ev = event_new(rt->base, s->fd, EV_READ | EV_PERSIST, on_sock_read, s);
+	if (!s->ev || event_add(s->ev, NULL) < 0) {
+		vrrp_sock_close(s->fd);
+		free(s);
+		return NULL;
+	}
+	s->users = 1;
+	s->next = rt->socks;
+	rt->socks = s;
+	return s;
+}
+
+void vrrp_rt_sock_put(struct vrrp_rt *rt, struct vrrp_sockent *s)
+{
+	struct vrrp_sockent **pp;
+
+	if (--s->users)
+		return;
+	for (pp = &rt->socks; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	event_free(s->ev);
+	vrrp_sock_close(s->fd);
+	free(s);
+}
+
+bool vrrp_inst_resolve_source(struct vrrp_inst *vi)
+{
+	const struct vrrp_instance_conf *c = vi->c;
+	struct vrrp_if *ifp = vi->ifindex ? vrrp_if_by_index(vi->rt->ift, vi->ifindex) : NULL;
+	const struct vrrp_if_addr *a = NULL;
+
+	if (c->has_unicast_src) {
+		vi->src = c->unicast_src_ip;
+	} else if (c->has_mcast_src) {
+		vi->src = c->mcast_src_ip;
+	} else {
+		if (ifp)
+			a = c->family == AF_INET6 ? vrrp_if_linklocal6(ifp) : vrrp_if_primary4(ifp);
+		if (!a)
+			return false;
+		vi->src = a->addr;
+	}
+	vi->fsm.saddr = vi->src;
+	return true;
+}
+
+static int send_one(struct vrrp_inst *vi, struct vrrp_tx *tx, const struct ka_addr *dst, int ttl)
+{
+	uint8_t buf[VRRP_MAX_PKT];
+	size_t len;
+
+	tx->dst = *dst;
+	len = vrrp_pkt_encode(buf, sizeof(buf), tx);
+	if (!len)
+		return -1;
+	return vrrp_sock_send(vi->sock->fd, vi->ifindex, &vi->src, dst, ttl, buf, len);
+}
+
+int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio)
+{
+	const struct vrrp_instance_conf *c = vi->c;
+	struct vrrp_tx tx = {0};
+	size_t i;
+	int rc = 0;
+
+	if (!vi->sock || vi->fault & (VRRP_FAULT_NO_SOURCE | VRRP_FAULT_SOCKET))
+		return -1;
+	tx.version = (uint8_t)c->version;
+	tx.vrid = (uint8_t)c->vrid;
+	tx.priority = prio;
+	tx.adver_int_cs = (uint16_t)c->advert_int_cs;
+	tx.auth_type = c->auth_type == VRRP_AUTH_PASS ? VRRP_PKT_AUTH_PASS : VRRP_PKT_AUTH_NONE;
+	memcpy(tx.auth_data, c->auth_pass, sizeof(tx.auth_data));
+	tx.family = (sa_family_t)c->family;
+	tx.addrs = c->n_vips ? &c->vips[0].addr : NULL;
+	tx.naddr = c->n_vips;
+	tx.addr_stride = sizeof(c->vips[0]);
+	if (c->family == AF_INET6)
+		tx.csum = VRRP_CSUM_NONE; /* the kernel fills it (IPV6_CHECKSUM) */
+	else if (c->version == 3 && !c->v3_checksum_as_v2)
+		tx.csum = VRRP_CSUM_PSEUDO;
+	else
+		tx.csum = VRRP_CSUM_PLAIN;
+	tx.src = vi->src;
+	if (c->unicast) {
+		for (i = 0; i < c->n_peers; i++)
+			if (send_one(vi, &tx, &c->peers[i].addr, c->unicast_ttl) < 0)
+				rc = -1;
+	} else {
+		rc = send_one(vi, &tx, &c->mcast_dst_ip, 255);
+	}
+	if (rc == 0)
+		vi->advert_sent++;
+	else
+		log_debug("(%s) advert send failed: %s", c->name, strerror(errno));
+	return rc;
+}
+
+static int vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v)
+{
+	struct vrrp_if *ifp;
+
+	if (!v->dev)
+		return vi->ifindex;
+	ifp = vrrp_if_by_name(vi->rt->ift, v->dev);
+	return ifp ? ifp->ifindex : 0;
+}
+
+static void nl_vip_from(struct vrrp_inst *vi, const struct vrrp_vip *v, struct vrrp_nl_vip *nv)
+{
+	vrrp_vip_init(nv, &v->addr);
+	nv->prefixlen = (uint8_t)v->prefixlen;
+	nv->ifindex = vip_ifindex(vi, v);
+	switch (v->brd) {
+	case VRRP_BRD_ADDR:
+		nv->brd = VRRP_VIP_BRD_EXPLICIT;
+		nv->brd_addr = v->brd_addr.u.v4;
+		break;
+	case VRRP_BRD_PLUS: nv->brd = VRRP_VIP_BRD_PLUS; break;
+	case VRRP_BRD_MINUS: nv->brd = VRRP_VIP_BRD_MINUS; break;
+	default: break;
+	}
+	if (v->scope >= 0)
+		nv->scope = (uint8_t)v->scope;
+	if (v->label)
+		snprintf(nv->label, sizeof(nv->label), "%s", v->label);
+	if (v->has_peer) {
+		nv->has_peer = true;
+		nv->peer = v->peer;
+	}
+	if (v->preferred_lft_set)
+		nv->preferred_lft = v->preferred_lft;
+}
+
+void vrrp_inst_vip_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, bool add)
+{
+	struct vrrp_nl_vip nv;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		nl_vip_from(vi, &v[i], &nv);
+		if (nv.ifindex <= 0)
+			continue;
+		rc = add ? vrrp_vip_add(&vi->rt->nl, &nv) : vrrp_vip_del(&vi->rt->nl, &nv);
+		if (rc < 0)
+			log_err("(%s) cannot %s VIP %s: %s", vi->c->name, add ? "add" : "remove",
+				v[i].text, strerror(-rc));
+	}
+}
+
+void vrrp_inst_vips(struct vrrp_inst *vi, bool add)
+{
+	if (vi->ifindex <= 0)
+		return;
+	vrrp_inst_vip_list(vi, vi->c->vips, vi->c->n_vips, add);
+	vrrp_inst_vip_list(vi, vi->c->evips, vi->c->n_evips, add);
+	vi->vips_set = add;
+}
+
+void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n,
+			 unsigned repeat)
+{
+	struct vrrp_if *ifp;
+	size_t i;
+	unsigned r;
+
+	for (i = 0; i < n; i++) {
+		int ifindex = vip_ifindex(vi, &v[i]);
+
+		ifp = ifindex > 0 ? vrrp_if_by_index(vi->rt->ift, ifindex) : NULL;
+		if (!ifp || ifp->hwaddr_len != 6)
+			continue;
+		if (v[i].addr.family == AF_INET) {
+			struct vrrp_arp a;
+
+			if (vrrp_arp_open(&a, ifindex, ifp->hwaddr) < 0)
+				continue;
+			for (r = 0; r < repeat; r++)
+				vrrp_arp_send(&a, v[i].addr.u.v4, NULL);
+			vrrp_arp_close(&a);
+		} else {
+			struct vrrp_ndisc nd;
+
+			if (vrrp_ndisc_open(&nd) < 0)
+				continue;
+			for (r = 0; r < repeat; r++)
+				vrrp_ndisc_send_na(&nd, ifindex, &v[i].addr.u.v6, ifp->hwaddr, false,
+						   NULL);
+			vrrp_ndisc_close(&nd);
+		}
+	}
+}
+
+void vrrp_inst_garp_burst(struct vrrp_inst *vi, unsigned repeat)
+{
+	if (!vi->vips_set || !repeat)
+		return;
+	vrrp_inst_garp_list(vi, vi->c->vips, vi->c->n_vips, repeat);
+	vrrp_inst_garp_list(vi, vi->c->evips, vi->c->n_evips, repeat);
+}
