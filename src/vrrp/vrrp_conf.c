@@ -13,6 +13,10 @@
 #include "lib/script.h"
 #include "vrrp/vrrp_conf_int.h"
 
+struct vrrp_conf_index {
+	struct vb_name *inst, *script, *group; /* sorted by name */
+};
+
 /* ---- helpers ---------------------------------------------------------------- */
 
 void vb_report(struct vb *b, enum conf_sev sev, const conf_node *n, const char *fmt, ...)
@@ -238,11 +242,8 @@ int vb_lookup(const struct vb_name *ix, size_t n, const char *name)
 	return lo < n && strcmp(ix[lo].name, name) == 0 ? (int)ix[lo].idx : -1;
 }
 
-/* Root children named one of names[] with a name argument; the first of
- * each name only, in file order.  Later duplicates are warned about when
- * `what` is set.  Returns the count; *out is malloc'd. */
-static size_t unique_nodes(struct vb *b, const conf_node *root, const char *const *names,
-                           const char *what, const conf_node ***out)
+size_t vb_unique_nodes(struct vb *b, const conf_node *root, const char *const *names,
+                       const char *what, const conf_node ***out)
 {
 	size_t n = 0, k = 0;
 	const conf_node **v;
@@ -574,7 +575,7 @@ static void build_scripts(struct vb *b, const conf_node *root)
 {
 	struct vrrp_conf *c = b->c;
 	const conf_node **v;
-	size_t n = unique_nodes(b, root, script_names, "vrrp_script", &v);
+	size_t n = vb_unique_nodes(b, root, script_names, "vrrp_script", &v);
 	size_t k = 0;
 
 	c->scripts = vb_calloc(b, n, sizeof(*c->scripts));
@@ -632,7 +633,7 @@ static void build_track_files(struct vb *b, const conf_node *root)
 {
 	struct vrrp_conf *c = b->c;
 	const conf_node **v;
-	size_t n = unique_nodes(b, root, tfile_names, "track_file", &v);
+	size_t n = vb_unique_nodes(b, root, tfile_names, "track_file", &v);
 	size_t k = 0;
 
 	c->track_files = vb_calloc(b, n, sizeof(*c->track_files));
@@ -643,124 +644,6 @@ static void build_track_files(struct vb *b, const conf_node *root)
 	free(v);
 	b->tfile_ix = make_index(b, c->track_files, c->n_track_files, sizeof(*c->track_files));
 	b->n_tfile_ix = b->tfile_ix ? c->n_track_files : 0;
-}
-
-/* ---- other root blocks ------------------------------------------------------------ */
-
-static size_t count_lines(const conf_node *root, const char *name)
-{
-	size_t n = 0;
-
-	for (const conf_node *x = conf_first(root, name); x; x = conf_next_named(x))
-		for (const conf_node *l = x->child; l; l = l->next)
-			n++;
-	return n;
-}
-
-static void build_garp_groups(struct vb *b, const conf_node *root)
-{
-	struct vrrp_conf *c = b->c;
-	size_t n = conf_count(root, "garp_group"), k = 0;
-
-	c->garp_groups = vb_calloc(b, n, sizeof(*c->garp_groups));
-	if (!c->garp_groups)
-		return;
-	for (const conf_node *x = conf_first(root, "garp_group"); x; x = conf_next_named(x)) {
-		struct vrrp_garp_group_conf *gg = &c->garp_groups[k++];
-		size_t nif = 0, j = 0;
-
-		gg->file = vb_file(b, x->file);
-		gg->line = x->lineno;
-		for (const conf_node *m = x->child; m; m = m->next) {
-			if (vb_is(m, "interface"))
-				nif++;
-			else if (vb_is(m, "interfaces"))
-				for (const conf_node *l = m->child; l; l = l->next)
-					nif += (size_t)l->argc;
-		}
-		gg->ifnames = vb_calloc(b, nif + 1, sizeof(char *));
-		for (const conf_node *m = x->child; m; m = m->next) {
-			if (vb_is(m, "garp_interval")) {
-				gg->garp_interval_us = vb_timer(m, 1, 0);
-			} else if (vb_is(m, "gna_interval")) {
-				gg->gna_interval_us = vb_timer(m, 1, 0);
-			} else if (gg->ifnames && vb_is(m, "interface")) {
-				gg->ifnames[j++] = vb_strdup(b, m->argv[1]);
-			} else if (gg->ifnames && vb_is(m, "interfaces")) {
-				for (const conf_node *l = m->child; l; l = l->next)
-					for (int i = 0; i < l->argc; i++)
-						gg->ifnames[j++] = vb_strdup(b, l->argv[i]);
-			}
-		}
-		gg->n_ifnames = j;
-	}
-	c->n_garp_groups = k;
-}
-
-static void build_linkbeat_delays(struct vb *b, const conf_node *root)
-{
-	struct vrrp_conf *c = b->c;
-	size_t n = count_lines(root, "linkbeat_interfaces"), k = 0;
-
-	c->linkbeat = vb_calloc(b, n, sizeof(*c->linkbeat));
-	for (const conf_node *x = conf_first(root, "linkbeat_interfaces"); c->linkbeat && x;
-	     x = conf_next_named(x)) {
-		for (const conf_node *l = x->child; l; l = l->next) {
-			struct vrrp_linkbeat_conf *lb = &c->linkbeat[k++];
-			const char *t = l->argc > 1 ? l->argv[1] : "";
-
-			lb->ifname = vb_strdup(b, l->argv[0]);
-			lb->type = !strcmp(t, "MII")       ? VRRP_LB_MII
-			           : !strcmp(t, "ETHTOOL") ? VRRP_LB_ETHTOOL
-			           : !strcmp(t, "IOCTL")   ? VRRP_LB_IOCTL
-			                                   : VRRP_LB_AUTO;
-		}
-	}
-	c->n_linkbeat = c->linkbeat ? k : 0;
-
-	n = count_lines(root, "interface_up_down_delays");
-	k = 0;
-	c->if_delays = vb_calloc(b, n, sizeof(*c->if_delays));
-	for (const conf_node *x = conf_first(root, "interface_up_down_delays"); c->if_delays && x;
-	     x = conf_next_named(x)) {
-		for (const conf_node *l = x->child; l; l = l->next) {
-			struct vrrp_if_delay_conf *d = &c->if_delays[k++];
-
-			d->ifname = vb_strdup(b, l->argv[0]);
-			d->down_us = vb_timer(l, 1, 0);
-			d->up_us = vb_timer(l, 2, 0);
-		}
-	}
-	c->n_if_delays = c->if_delays ? k : 0;
-}
-
-static void build_raw_lines(struct vb *b, const conf_node *root, const char *name,
-                            struct vrrp_raw_line **out, size_t *nout)
-{
-	size_t n = count_lines(root, name), k = 0;
-
-	*out = vb_calloc(b, n, sizeof(**out));
-	for (const conf_node *x = conf_first(root, name); *out && x; x = conf_next_named(x))
-		for (const conf_node *l = x->child; l; l = l->next)
-			if (vb_raw_line(b, l, &(*out)[k]) == 0)
-				k++;
-	*nout = *out ? k : 0;
-}
-
-static void build_static(struct vb *b, const conf_node *root)
-{
-	struct vrrp_conf *c = b->c;
-	size_t n = count_lines(root, "static_ipaddress"), k = 0;
-
-	c->static_addrs = vb_calloc(b, n, sizeof(*c->static_addrs));
-	for (const conf_node *x = conf_first(root, "static_ipaddress"); c->static_addrs && x;
-	     x = conf_next_named(x))
-		for (const conf_node *l = x->child; l; l = l->next)
-			if (vb_parse_vip(b, l, &c->static_addrs[k], false) == 0)
-				k++;
-	c->n_static_addrs = c->static_addrs ? k : 0;
-	build_raw_lines(b, root, "static_routes", &c->static_routes, &c->n_static_routes);
-	build_raw_lines(b, root, "static_rules", &c->static_rules, &c->n_static_rules);
 }
 
 /* ---- entry points ------------------------------------------------------------------ */
@@ -780,11 +663,7 @@ struct vrrp_conf *vrrp_conf_build(const struct conf_tree *t, conf_report_fn repo
 	if (!b.oom)
 		build_track_files(&b, &t->root);
 	if (!b.oom)
-		build_garp_groups(&b, &t->root);
-	if (!b.oom)
-		build_linkbeat_delays(&b, &t->root);
-	if (!b.oom)
-		build_static(&b, &t->root);
+		vb_build_root_blocks(&b, &t->root);
 	if (!b.oom)
 		vb_build_instances(&b, &t->root);
 	if (!b.oom) {
@@ -793,9 +672,17 @@ struct vrrp_conf *vrrp_conf_build(const struct conf_tree *t, conf_report_fn repo
 	}
 	if (!b.oom)
 		vb_build_sync_groups(&b, &t->root);
-	free(b.inst_ix);
-	free(b.script_ix);
 	free(b.tfile_ix);
+	c->index = vb_calloc(&b, 1, sizeof(*c->index));
+	if (c->index && !b.oom) {
+		c->index->inst = b.inst_ix;
+		c->index->script = b.script_ix;
+		c->index->group =
+		    make_index(&b, c->sync_groups, c->n_sync_groups, sizeof(*c->sync_groups));
+	} else {
+		free(b.inst_ix);
+		free(b.script_ix);
+	}
 	if (b.oom) {
 		vrrp_conf_free(c);
 		return NULL;
@@ -858,29 +745,26 @@ void vrrp_conf_free(struct vrrp_conf *c)
 	for (size_t i = 0; i < c->n_files; i++)
 		free(c->files[i]);
 	free(c->files);
+	if (c->index) {
+		free(c->index->inst);
+		free(c->index->script);
+		free(c->index->group);
+		free(c->index);
+	}
 	free(c);
 }
 
 int vrrp_conf_find_instance(const struct vrrp_conf *c, const char *name)
 {
-	for (size_t i = 0; i < c->n_instances; i++)
-		if (!strcmp(c->instances[i].name, name))
-			return (int)i;
-	return -1;
+	return c->index ? vb_lookup(c->index->inst, c->n_instances, name) : -1;
 }
 
 int vrrp_conf_find_script(const struct vrrp_conf *c, const char *name)
 {
-	for (size_t i = 0; i < c->n_scripts; i++)
-		if (!strcmp(c->scripts[i].name, name))
-			return (int)i;
-	return -1;
+	return c->index ? vb_lookup(c->index->script, c->n_scripts, name) : -1;
 }
 
 int vrrp_conf_find_sync_group(const struct vrrp_conf *c, const char *name)
 {
-	for (size_t i = 0; i < c->n_sync_groups; i++)
-		if (!strcmp(c->sync_groups[i].name, name))
-			return (int)i;
-	return -1;
+	return c->index ? vb_lookup(c->index->group, c->n_sync_groups, name) : -1;
 }

@@ -314,6 +314,7 @@ enum vrrp_old_csum {
 enum vrrp_ipvlan_mode { VRRP_IPVLAN_BRIDGE = 0, VRRP_IPVLAN_PRIVATE, VRRP_IPVLAN_VEPA };
 
 struct vrrp_sync_group_conf;
+struct vrrp_conf_index;
 
 struct vrrp_instance_conf {
 	char *name;
@@ -462,6 +463,7 @@ struct vrrp_conf {
 	struct conf_diag_counts counts;
 	char **files; /* interned file names that `file` fields point to */
 	size_t n_files;
+	struct vrrp_conf_index *index; /* private: sorted names for the finders */
 };
 
 /* Build from a parsed tree.  Semantic warnings and errors go to report
@@ -470,7 +472,7 @@ struct vrrp_conf {
 struct vrrp_conf *vrrp_conf_build(const struct conf_tree *t, conf_report_fn report, void *arg);
 void vrrp_conf_free(struct vrrp_conf *c);
 
-/* Index by name, or -1. */
+/* Index by name, or -1.  O(log n). */
 int vrrp_conf_find_instance(const struct vrrp_conf *c, const char *name);
 int vrrp_conf_find_script(const struct vrrp_conf *c, const char *name);
 int vrrp_conf_find_sync_group(const struct vrrp_conf *c, const char *name);

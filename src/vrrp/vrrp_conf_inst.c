@@ -599,28 +599,22 @@ void vb_instance_clear(struct vrrp_instance_conf *vi)
 
 void vb_build_instances(struct vb *b, const conf_node *root)
 {
+	static const char *const names[] = {"vrrp_instance", NULL};
 	struct vrrp_conf *c = b->c;
-	size_t n = 0, k = 0;
+	const conf_node **v;
+	/* Duplicate names are reported by the tables: the first one wins. */
+	size_t n = vb_unique_nodes(b, root, names, NULL, &v), k = 0;
 
-	for (const conf_node *x = conf_first(root, "vrrp_instance"); x; x = conf_next_named(x))
-		n++;
 	c->instances = vb_calloc(b, n, sizeof(*c->instances));
-	for (const conf_node *x = conf_first(root, "vrrp_instance"); c->instances && x;
-	     x = conf_next_named(x)) {
-		bool dup = false;
+	for (size_t i = 0; c->instances && i < n && !b->oom; i++) {
+		const conf_node *x = v[i];
 
-		/* Reported by the tables: no name, no VRID, no interface nor
-		 * unicast peers, a name already used (the first one wins). */
-		if (x->argc < 2 || !conf_first(x, "virtual_router_id") ||
+		/* Reported by the tables: no VRID, no interface nor unicast peers. */
+		if (!conf_first(x, "virtual_router_id") ||
 		    (!conf_first(x, "interface") && !conf_first(x, "unicast_peer")))
 			continue;
-		for (size_t i = 0; i < k && !dup; i++)
-			dup = c->instances[i].name && !strcmp(c->instances[i].name, x->argv[1]);
-		if (dup)
-			continue;
 		build_instance(b, x, &c->instances[k++]);
-		if (b->oom)
-			break;
 	}
 	c->n_instances = c->instances ? k : 0;
+	free(v);
 }

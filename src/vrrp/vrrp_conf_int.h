@@ -47,6 +47,11 @@ long long vb_int(const conf_node *n, int i, long long dflt);
 uint64_t vb_timer(const conf_node *n, int i, uint64_t dflt);
 bool vb_is(const conf_node *n, const char *name);
 
+/* Root children named one of names[] with a name argument; the first of
+ * each name only, in file order.  Later duplicates are warned about when
+ * `what` is set.  Returns the count; *out is malloc'd (free it). */
+size_t vb_unique_nodes(struct vb *b, const conf_node *root, const char *const *names,
+                       const char *what, const conf_node ***out);
 /* Sorted name index lookup; -1 when absent. */
 int vb_lookup(const struct vb_name *ix, size_t n, const char *name);
 
@@ -64,6 +69,8 @@ int vb_parse_vip(struct vb *b, const conf_node *l, struct vrrp_vip *v, bool is_v
 void vb_vip_clear(struct vrrp_vip *v);
 int vb_raw_line(struct vb *b, const conf_node *l, struct vrrp_raw_line *r);
 void vb_raw_clear(struct vrrp_raw_line *r);
+/* garp_group, linkbeat_interfaces, interface_up_down_delays, static_*. */
+void vb_build_root_blocks(struct vb *b, const conf_node *root);
 void vb_build_sync_groups(struct vb *b, const conf_node *root);
 void vb_sync_group_clear(struct vrrp_sync_group_conf *g);
 

@@ -1,5 +1,6 @@
-/* Parts shared by instances and sync groups: address lines, tracking
- * references, notify scripts; and the vrrp_sync_group blocks. */
+/* Parts shared by instances and sync groups (address lines, tracking
+ * references, notify scripts), the root-level address / route / interface
+ * blocks, and the vrrp_sync_group blocks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,133 @@ size_t vb_block_lines(const conf_node *parent, const char *name)
 		for (const conf_node *l = x->child; l; l = l->next)
 			n++;
 	return n;
+}
+
+/* ---- other root blocks ------------------------------------------------------------ */
+
+static size_t count_lines(const conf_node *root, const char *name)
+{
+	size_t n = 0;
+
+	for (const conf_node *x = conf_first(root, name); x; x = conf_next_named(x))
+		for (const conf_node *l = x->child; l; l = l->next)
+			n++;
+	return n;
+}
+
+static void build_garp_groups(struct vb *b, const conf_node *root)
+{
+	struct vrrp_conf *c = b->c;
+	size_t n = conf_count(root, "garp_group"), k = 0;
+
+	c->garp_groups = vb_calloc(b, n, sizeof(*c->garp_groups));
+	if (!c->garp_groups)
+		return;
+	for (const conf_node *x = conf_first(root, "garp_group"); x; x = conf_next_named(x)) {
+		struct vrrp_garp_group_conf *gg = &c->garp_groups[k++];
+		size_t nif = 0, j = 0;
+
+		gg->file = vb_file(b, x->file);
+		gg->line = x->lineno;
+		for (const conf_node *m = x->child; m; m = m->next) {
+			if (vb_is(m, "interface"))
+				nif++;
+			else if (vb_is(m, "interfaces"))
+				for (const conf_node *l = m->child; l; l = l->next)
+					nif += (size_t)l->argc;
+		}
+		gg->ifnames = vb_calloc(b, nif + 1, sizeof(char *));
+		for (const conf_node *m = x->child; m; m = m->next) {
+			if (vb_is(m, "garp_interval")) {
+				gg->garp_interval_us = vb_timer(m, 1, 0);
+			} else if (vb_is(m, "gna_interval")) {
+				gg->gna_interval_us = vb_timer(m, 1, 0);
+			} else if (gg->ifnames && vb_is(m, "interface")) {
+				gg->ifnames[j++] = vb_strdup(b, m->argv[1]);
+			} else if (gg->ifnames && vb_is(m, "interfaces")) {
+				for (const conf_node *l = m->child; l; l = l->next)
+					for (int i = 0; i < l->argc; i++)
+						gg->ifnames[j++] = vb_strdup(b, l->argv[i]);
+			}
+		}
+		gg->n_ifnames = j;
+	}
+	c->n_garp_groups = k;
+}
+
+static void build_linkbeat_delays(struct vb *b, const conf_node *root)
+{
+	struct vrrp_conf *c = b->c;
+	size_t n = count_lines(root, "linkbeat_interfaces"), k = 0;
+
+	c->linkbeat = vb_calloc(b, n, sizeof(*c->linkbeat));
+	for (const conf_node *x = conf_first(root, "linkbeat_interfaces"); c->linkbeat && x;
+	     x = conf_next_named(x)) {
+		for (const conf_node *l = x->child; l; l = l->next) {
+			struct vrrp_linkbeat_conf *lb = &c->linkbeat[k++];
+			const char *t = l->argc > 1 ? l->argv[1] : "";
+
+			lb->ifname = vb_strdup(b, l->argv[0]);
+			lb->type = !strcmp(t, "MII")       ? VRRP_LB_MII
+			           : !strcmp(t, "ETHTOOL") ? VRRP_LB_ETHTOOL
+			           : !strcmp(t, "IOCTL")   ? VRRP_LB_IOCTL
+			                                   : VRRP_LB_AUTO;
+		}
+	}
+	c->n_linkbeat = c->linkbeat ? k : 0;
+
+	n = count_lines(root, "interface_up_down_delays");
+	k = 0;
+	c->if_delays = vb_calloc(b, n, sizeof(*c->if_delays));
+	for (const conf_node *x = conf_first(root, "interface_up_down_delays"); c->if_delays && x;
+	     x = conf_next_named(x)) {
+		for (const conf_node *l = x->child; l; l = l->next) {
+			struct vrrp_if_delay_conf *d = &c->if_delays[k++];
+
+			d->ifname = vb_strdup(b, l->argv[0]);
+			d->down_us = vb_timer(l, 1, 0);
+			d->up_us = vb_timer(l, 2, 0);
+		}
+	}
+	c->n_if_delays = c->if_delays ? k : 0;
+}
+
+static void build_raw_lines(struct vb *b, const conf_node *root, const char *name,
+                            struct vrrp_raw_line **out, size_t *nout)
+{
+	size_t n = count_lines(root, name), k = 0;
+
+	*out = vb_calloc(b, n, sizeof(**out));
+	for (const conf_node *x = conf_first(root, name); *out && x; x = conf_next_named(x))
+		for (const conf_node *l = x->child; l; l = l->next)
+			if (vb_raw_line(b, l, &(*out)[k]) == 0)
+				k++;
+	*nout = *out ? k : 0;
+}
+
+static void build_static(struct vb *b, const conf_node *root)
+{
+	struct vrrp_conf *c = b->c;
+	size_t n = count_lines(root, "static_ipaddress"), k = 0;
+
+	c->static_addrs = vb_calloc(b, n, sizeof(*c->static_addrs));
+	for (const conf_node *x = conf_first(root, "static_ipaddress"); c->static_addrs && x;
+	     x = conf_next_named(x))
+		for (const conf_node *l = x->child; l; l = l->next)
+			if (vb_parse_vip(b, l, &c->static_addrs[k], false) == 0)
+				k++;
+	c->n_static_addrs = c->static_addrs ? k : 0;
+	build_raw_lines(b, root, "static_routes", &c->static_routes, &c->n_static_routes);
+	build_raw_lines(b, root, "static_rules", &c->static_rules, &c->n_static_rules);
+}
+
+void vb_build_root_blocks(struct vb *b, const conf_node *root)
+{
+	build_garp_groups(b, root);
+	if (!b->oom)
+		build_linkbeat_delays(b, root);
+	if (!b->oom)
+		build_static(b, root);
 }
 
 /* ---- tracking ----------------------------------------------------------------- */
@@ -388,36 +516,25 @@ static void build_group(struct vb *b, const conf_node *x, struct vrrp_sync_group
 
 void vb_build_sync_groups(struct vb *b, const conf_node *root)
 {
+	static const char *const names[] = {"vrrp_sync_group", NULL};
 	struct vrrp_conf *c = b->c;
-	size_t n = 0, k = 0;
+	const conf_node **v;
+	size_t n = vb_unique_nodes(b, root, names, "vrrp_sync_group", &v), k = 0;
 
-	for (const conf_node *x = conf_first(root, "vrrp_sync_group"); x; x = conf_next_named(x))
-		n++;
 	c->sync_groups = vb_calloc(b, n, sizeof(*c->sync_groups));
-	for (const conf_node *x = conf_first(root, "vrrp_sync_group"); c->sync_groups && x;
-	     x = conf_next_named(x)) {
+	for (size_t i = 0; c->sync_groups && i < n && !b->oom; i++) {
 		struct vrrp_sync_group_conf *g = &c->sync_groups[k];
-		bool dup = false;
 
-		if (x->argc < 2)
-			continue;
-		for (size_t i = 0; i < k && !dup; i++)
-			dup = c->sync_groups[i].name && !strcmp(c->sync_groups[i].name, x->argv[1]);
-		if (dup) {
-			vb_warn(b, x, "vrrp_sync_group %s already defined - ignoring", x->argv[1]);
-			continue;
-		}
-		build_group(b, x, g, k);
+		build_group(b, v[i], g, k);
 		if (!g->n_members) { /* reported by the tables */
 			vb_sync_group_clear(g);
 			continue;
 		}
 		if (!g->tracking_weight)
-			for (size_t i = 0; i < g->n_members; i++)
-				ignore_weights(b, &c->instances[g->members[i]], g);
+			for (size_t j = 0; j < g->n_members; j++)
+				ignore_weights(b, &c->instances[g->members[j]], g);
 		k++;
-		if (b->oom)
-			break;
 	}
 	c->n_sync_groups = c->sync_groups ? k : 0;
+	free(v);
 }

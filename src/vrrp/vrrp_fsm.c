@@ -8,8 +8,8 @@
 #include "vrrp/vrrp_fsm.h"
 
 static const char *const state_names[VRRP_STATE_COUNT] = {
-    [VRRP_STATE_INIT] = "INIT",     [VRRP_STATE_BACKUP] = "BACKUP", [VRRP_STATE_MASTER] = "MASTER",
-    [VRRP_STATE_FAULT] = "FAULT",   [VRRP_STATE_STOP] = "STOP",
+    [VRRP_STATE_INIT] = "INIT",   [VRRP_STATE_BACKUP] = "BACKUP", [VRRP_STATE_MASTER] = "MASTER",
+    [VRRP_STATE_FAULT] = "FAULT", [VRRP_STATE_STOP] = "STOP",
 };
 
 static const char *const event_names[VRRP_EV_COUNT] = {
@@ -28,8 +28,8 @@ static const char *const event_names[VRRP_EV_COUNT] = {
 };
 
 static const char *const action_names[VRRP_ACT_COUNT] = {
-    "SEND_PRIO0_ADVERT", "SEND_ADVERT", "DEL_VIPS", "ADD_VIPS",
-    "GARP_MASTER",       "GARP_LOWER_PRIO", "NOTIFY", "RESCHEDULE",
+    "SEND_PRIO0_ADVERT", "SEND_ADVERT",     "DEL_VIPS", "ADD_VIPS",
+    "GARP_MASTER",       "GARP_LOWER_PRIO", "NOTIFY",   "RESCHEDULE",
 };
 
 const char *vrrp_state_str(enum vrrp_fsm_state s)
@@ -532,8 +532,7 @@ static const fsm_handler fsm_table[VRRP_STATE_COUNT][VRRP_EV_COUNT] = {
 };
 
 /* Bookkeeping of one transition old -> new. */
-static void transition(struct vrrp_fsm *f, enum vrrp_event ev, enum vrrp_fsm_state to,
-                       uint64_t now)
+static void transition(struct vrrp_fsm *f, enum vrrp_event ev, enum vrrp_fsm_state to, uint64_t now)
 {
 	enum vrrp_fsm_state from = f->state;
 
@@ -572,7 +571,8 @@ unsigned vrrp_fsm_event(struct vrrp_fsm *f, enum vrrp_event ev, const struct vrr
 
 	if ((unsigned)ev >= VRRP_EV_COUNT || (unsigned)f->state >= VRRP_STATE_COUNT) {
 		f->stats.unexpected++;
-		vrrp_fsm_log(f, LOG_ERR, "bad event %d in state %d, ignored", (int)ev, (int)f->state);
+		vrrp_fsm_log(f, LOG_ERR, "bad event %d in state %d, ignored", (int)ev,
+		             (int)f->state);
 		return 0;
 	}
 	f->stats.events[ev]++;

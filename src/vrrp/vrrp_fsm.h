@@ -100,23 +100,23 @@ struct vrrp_fsm_rx {
 /* Configuration: copied into the FSM by vrrp_fsm_init(); the caller may
  * change fields of f->cfg between events (reload) except priority. */
 struct vrrp_fsm_cfg {
-	uint8_t version;            /* 2 or 3 */
-	uint8_t priority;           /* configured priority 1..255; 255 = owner */
-	uint16_t adver_int_cs;      /* Advertisement_Interval, cs (v2: n × 100) */
-	uint8_t down_timer_adverts; /* Master_Down_Interval multiplier, 1..100 (3) */
-	bool start_master;          /* `state MASTER` (only a hint unless owner) */
-	bool nopreempt;             /* Preempt_Mode = False (ignored by owner) */
-	uint64_t preempt_delay_us;  /* preempt_delay; 0 = none */
+	uint8_t version;              /* 2 or 3 */
+	uint8_t priority;             /* configured priority 1..255; 255 = owner */
+	uint16_t adver_int_cs;        /* Advertisement_Interval, cs (v2: n × 100) */
+	uint8_t down_timer_adverts;   /* Master_Down_Interval multiplier, 1..100 (3) */
+	bool start_master;            /* `state MASTER` (only a hint unless owner) */
+	bool nopreempt;               /* Preempt_Mode = False (ignored by owner) */
+	uint64_t preempt_delay_us;    /* preempt_delay; 0 = none */
 	bool higher_prio_send_advert; /* one last advert before going BACKUP */
 	bool lower_prio_no_advert;    /* MASTER ignores lower prio (pre-9568) */
 	bool owner_ignore_adverts;    /* at 255, drop every advert */
 };
 
 struct vrrp_fsm_stats {
-	uint64_t became_master;   /* entries into MASTER */
-	uint64_t released_master; /* exits from MASTER */
-	uint64_t pri_zero_sent;   /* SEND_PRIO0_ADVERT actions returned */
-	uint64_t pri_zero_rcvd;   /* ADVERT_RX with priority 0 */
+	uint64_t became_master;        /* entries into MASTER */
+	uint64_t released_master;      /* exits from MASTER */
+	uint64_t pri_zero_sent;        /* SEND_PRIO0_ADVERT actions returned */
+	uint64_t pri_zero_rcvd;        /* ADVERT_RX with priority 0 */
 	uint64_t lower_prio_discarded; /* BACKUP: "lower priority, discarding" */
 	uint64_t unexpected;           /* (state, event) pairs not in the table */
 	uint64_t events[VRRP_EV_COUNT];
@@ -137,8 +137,8 @@ struct vrrp_fsm {
 	enum vrrp_fsm_state prev_state; /* state before the last transition */
 	uint64_t last_transition_us;    /* `now` of the last transition */
 	uint8_t prio;                   /* effective Priority (owner: 255) */
-	struct ka_addr saddr;           /* our primary address (tie-break); caller keeps it current */
-	uint16_t master_adver_int_cs;   /* Master_Adver_Interval, cs */
+	struct ka_addr saddr;         /* our primary address (tie-break); caller keeps it current */
+	uint16_t master_adver_int_cs; /* Master_Adver_Interval, cs */
 
 	/* Timers: absolute CLOCK_MONOTONIC µs, 0 = not armed. */
 	uint64_t adver_timer_at; /* Adver_Timer (MASTER only) */
@@ -159,9 +159,9 @@ struct vrrp_fsm {
 	struct vrrp_fsm_stats stats;
 };
 
-const char *vrrp_state_str(enum vrrp_fsm_state s);   /* "INIT", "BACKUP", ... */
-const char *vrrp_event_str(enum vrrp_event e);       /* "ADVERT_RX", ... */
-const char *vrrp_action_str(unsigned one_bit);       /* "SEND_ADVERT", ... */
+const char *vrrp_state_str(enum vrrp_fsm_state s); /* "INIT", "BACKUP", ... */
+const char *vrrp_event_str(enum vrrp_event e);     /* "ADVERT_RX", ... */
+const char *vrrp_action_str(unsigned one_bit);     /* "SEND_ADVERT", ... */
 /* "SEND_ADVERT|ADD_VIPS|..." or "-" for 0.  Returns buf (truncated to len). */
 const char *vrrp_actions_fmt(unsigned acts, char *buf, size_t len);
 

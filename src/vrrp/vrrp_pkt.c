@@ -219,7 +219,7 @@ enum vrrp_csum_form vrrp_csum_detect(const struct vrrp_pkt *pkt, const struct vr
                                      const struct ka_addr *mcast_group)
 {
 	static const enum vrrp_csum_form v3_ipv4_order[] = {VRRP_CSUM_PSEUDO, VRRP_CSUM_PLAIN,
-	                                                     VRRP_CSUM_PSEUDO_MCAST};
+	                                                    VRRP_CSUM_PSEUDO_MCAST};
 	size_t i;
 
 	if (pkt->version == VRRP_VERSION_2)
@@ -667,8 +667,8 @@ size_t vrrp_pkt_encode(uint8_t *buf, size_t len, const struct vrrp_tx *tx)
 	}
 	buf[6] = buf[7] = 0;
 	for (i = 0; i < tx->naddr; i++)
-		memcpy(buf + VRRP_HDR_LEN + i * alen, ka_bytes(addr_at(tx->addrs, tx->addr_stride, i)),
-		       alen);
+		memcpy(buf + VRRP_HDR_LEN + i * alen,
+		       ka_bytes(addr_at(tx->addrs, tx->addr_stride, i)), alen);
 	if (tx->version == VRRP_VERSION_2) {
 		/* RFC 3768 §5.3.10: zero unless PASS. */
 		if (tx->auth_type == VRRP_PKT_AUTH_PASS)

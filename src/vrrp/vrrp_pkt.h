@@ -31,12 +31,12 @@
 
 /* ---- constants ------------------------------------------------------------ */
 
-#define VRRP_PROTO 112   /* IP protocol / IPv6 next header (RFC 5798 §5.1.1.4) */
-#define VRRP_PROTO_AH 51 /* IPsec AH (keepalived's auth_type AH, RFC 2402) */
-#define VRRP_TTL 255     /* IPv4 TTL / IPv6 Hop Limit of every advert (R1) */
-#define VRRP_MCAST_GROUP4 "224.0.0.18" /* RFC 5798 §5.1.1.2 */
+#define VRRP_PROTO 112                     /* IP protocol / IPv6 next header (RFC 5798 §5.1.1.4) */
+#define VRRP_PROTO_AH 51                   /* IPsec AH (keepalived's auth_type AH, RFC 2402) */
+#define VRRP_TTL 255                       /* IPv4 TTL / IPv6 Hop Limit of every advert (R1) */
+#define VRRP_MCAST_GROUP4 "224.0.0.18"     /* RFC 5798 §5.1.1.2 */
 #define VRRP_MCAST_GROUP4_HOST 0xe0000012u /* the same, host order */
-#define VRRP_MCAST_GROUP6 "ff02::12"   /* RFC 5798 §5.1.2.2 */
+#define VRRP_MCAST_GROUP6 "ff02::12"       /* RFC 5798 §5.1.2.2 */
 
 #define VRRP_VERSION_2 2 /* RFC 3768 */
 #define VRRP_VERSION_3 3 /* RFC 5798 / RFC 9568 */
@@ -48,9 +48,9 @@
 #define VRRP_PKT_AUTH_PASS 1 /* simple text password, 8 bytes zero padded */
 #define VRRP_PKT_AUTH_AH 2   /* IPsec AH, IP protocol 51 (not supported yet) */
 
-#define VRRP_HDR_LEN 8  /* version/type .. checksum */
-#define VRRP_AUTH_LEN 8 /* v2 Authentication Data, always present */
-#define VRRP_MAX_ADDRS 255 /* Count IPvX Addr is 8 bits */
+#define VRRP_HDR_LEN 8          /* version/type .. checksum */
+#define VRRP_AUTH_LEN 8         /* v2 Authentication Data, always present */
+#define VRRP_MAX_ADDRS 255      /* Count IPvX Addr is 8 bits */
 #define VRRP_V3_MAX_INT_CS 4095 /* Max Adver Int is 12 bits (40.95 s) */
 #define VRRP_V2_MAX_INT_S 255   /* v2 Adver Int is 8 bits of seconds */
 
@@ -74,32 +74,32 @@
  * by this enum.  Values stay below 32 so VRRP_RX_BIT() works. */
 enum vrrp_rx_err {
 	VRRP_RX_OK = 0,
-	VRRP_RX_IP_HDR,    /* malformed IPv4 header (version, IHL, fragment,
+	VRRP_RX_IP_HDR,             /* malformed IPv4 header (version, IHL, fragment,
 	                    * header checksum) or unusable meta family */
-	VRRP_RX_IP_PROTO,  /* IPv4 protocol neither 112 nor 51 */
-	VRRP_RX_AH,        /* IPsec AH header (proto 51), or an AH policy: not
+	VRRP_RX_IP_PROTO,           /* IPv4 protocol neither 112 nor 51 */
+	VRRP_RX_AH,                 /* IPsec AH header (proto 51), or an AH policy: not
 	                    * supported yet */
-	VRRP_RX_TTL,       /* R1: TTL / Hop Limit != 255 (or outside min/max_ttl) */
-	VRRP_RX_VERSION,   /* R2: version not 2/3, not the instance's, or v2 over IPv6 */
-	VRRP_RX_TYPE,      /* R3: type != 1 (ADVERTISEMENT) */
-	VRRP_RX_LENGTH,    /* R4: truncated, count vs length, tot_len vs bytes
+	VRRP_RX_TTL,                /* R1: TTL / Hop Limit != 255 (or outside min/max_ttl) */
+	VRRP_RX_VERSION,            /* R2: version not 2/3, not the instance's, or v2 over IPv6 */
+	VRRP_RX_TYPE,               /* R3: type != 1 (ADVERTISEMENT) */
+	VRRP_RX_LENGTH,             /* R4: truncated, count vs length, tot_len vs bytes
 	                    * read, trailing bytes that are not Ethernet padding */
-	VRRP_RX_CHECKSUM,  /* R5 */
-	VRRP_RX_VRID,      /* R6: VRID is not the instance's */
-	VRRP_RX_OWNER,     /* R7: owner_ignore_adverts (local priority 255) */
+	VRRP_RX_CHECKSUM,           /* R5 */
+	VRRP_RX_VRID,               /* R6: VRID is not the instance's */
+	VRRP_RX_OWNER,              /* R7: owner_ignore_adverts (local priority 255) */
 	VRRP_RX_AUTH_TYPE_INVALID,  /* R8: v2 Auth Type not 0, 1 or 2 */
 	VRRP_RX_AUTH_TYPE_MISMATCH, /* R8: v2 Auth Type differs from ours */
 	VRRP_RX_AUTH_FAILURE,       /* R8: v2 PASS password differs */
-	VRRP_RX_INTERVAL,      /* R9: interval differs from ours: drop for v2;
+	VRRP_RX_INTERVAL,           /* R9: interval differs from ours: drop for v2;
 	                        * for v3 only a warning bit (RFC 5798 §6.4.2) */
-	VRRP_RX_INTERVAL_ZERO, /* R10: (Max) Adver Int == 0 */
-	VRRP_RX_ADDR_LIST,     /* R11: count or address list differs from our
+	VRRP_RX_INTERVAL_ZERO,      /* R10: (Max) Adver Int == 0 */
+	VRRP_RX_ADDR_LIST,          /* R11: count or address list differs from our
 	                        * VIPs: a warning bit only, never a drop */
-	VRRP_RX_ADDR_COUNT_ZERO, /* R12: count 0 while we have VIPs */
-	VRRP_RX_LINK_LOCAL,    /* R13: IPv6 first address not link-local:
+	VRRP_RX_ADDR_COUNT_ZERO,    /* R12: count 0 while we have VIPs */
+	VRRP_RX_LINK_LOCAL,         /* R13: IPv6 first address not link-local:
 	                        * warning bit only (keepalived does not check) */
-	VRRP_RX_DST,           /* R15: multicast/unicast destination mismatch */
-	VRRP_RX_UNICAST_SRC,   /* check_unicast_src: source is not a peer */
+	VRRP_RX_DST,                /* R15: multicast/unicast destination mismatch */
+	VRRP_RX_UNICAST_SRC,        /* check_unicast_src: source is not a peer */
 	VRRP_RX_ERR_COUNT
 };
 #define VRRP_RX_BIT(e) (1u << (e))
@@ -125,9 +125,9 @@ struct vrrp_pkt {
 	const uint8_t *addrs;  /* IPvX Address(es): naddr × addr_len bytes, network
 	                        * order, pointing into the decoded buffer */
 	uint8_t auth_data[VRRP_AUTH_LEN]; /* v2 Authentication Data; zeros for v3 */
-	const uint8_t *msg;    /* start of the VRRP message (the decoded buffer) */
-	size_t len;            /* VRRP message length: 8 + addrs (+ 8 for v2) */
-	size_t trailing;       /* bytes in the buffer after the message (padding) */
+	const uint8_t *msg;               /* start of the VRRP message (the decoded buffer) */
+	size_t len;                       /* VRRP message length: 8 + addrs (+ 8 for v2) */
+	size_t trailing;                  /* bytes in the buffer after the message (padding) */
 };
 
 /* Received-packet facts outside the VRRP message.  vrrp_ipv4_strip() fills it
@@ -216,31 +216,31 @@ enum vrrp_csum_form vrrp_csum_detect(const struct vrrp_pkt *pkt, const struct vr
  * vrrp_rx_policy_init() (multicast defaults), then set what the instance
  * configures. */
 struct vrrp_rx_policy {
-	uint8_t version;       /* expected Version, 2 or 3 (R2) */
-	uint8_t vrid;          /* our VRID; 0 = not checked (caller demuxed) (R6) */
-	uint16_t adver_int_cs; /* our Advertisement_Interval, centiseconds (R9);
+	uint8_t version;                  /* expected Version, 2 or 3 (R2) */
+	uint8_t vrid;                     /* our VRID; 0 = not checked (caller demuxed) (R6) */
+	uint16_t adver_int_cs;            /* our Advertisement_Interval, centiseconds (R9);
 	                        * v2 compares whole seconds, rounded as
 	                        * vrrp_v2_interval_s() does */
-	uint8_t auth_type;     /* v2: VRRP_PKT_AUTH_NONE/PASS/AH (R8) */
+	uint8_t auth_type;                /* v2: VRRP_PKT_AUTH_NONE/PASS/AH (R8) */
 	uint8_t auth_data[VRRP_AUTH_LEN]; /* v2 PASS: first 8 characters of
 	                                   * auth_pass, zero padded
 	                                   * (vrrp_auth_pass_set()) */
-	bool check_ttl;        /* R1: on for multicast; for unicast only when the
+	bool check_ttl;                   /* R1: on for multicast; for unicast only when the
 	                        * peer has min_ttl/max_ttl */
-	int min_ttl, max_ttl;  /* accepted TTL / Hop Limit range when check_ttl
+	int min_ttl, max_ttl;             /* accepted TTL / Hop Limit range when check_ttl
 	                        * (255..255 for multicast) */
 	enum vrrp_csum_form v3_ipv4_csum; /* form expected for v3/IPv4: PSEUDO
 	                                   * (default), PLAIN (v3_checksum_as_v2)
 	                                   * or PSEUDO_MCAST (old_unicast_checksum
 	                                   * set, or switched to after detection) */
-	bool v3_csum_try_old;  /* also accept PSEUDO_MCAST (unicast, old_unicast_
+	bool v3_csum_try_old;             /* also accept PSEUDO_MCAST (unicast, old_unicast_
 	                        * checksum auto); info->csum_form tells the caller
 	                        * to switch */
-	bool unicast;          /* instance uses unicast_peer: dst must be unicast */
-	struct ka_addr mcast_group; /* multicast instance: the group dst must
+	bool unicast;                     /* instance uses unicast_peer: dst must be unicast */
+	struct ka_addr mcast_group;       /* multicast instance: the group dst must
 	                             * equal; family 0 = the default group (R15).
 	                             * Also the PSEUDO_MCAST destination. */
-	bool owner_ignore;     /* owner_ignore_adverts at priority 255: drop all (R7) */
+	bool owner_ignore;                /* owner_ignore_adverts at priority 255: drop all (R7) */
 	/* Our virtual_ipaddress list (R11/R12), compared as a set.  Address i is
 	 * at (const char *)vips + i * vip_stride, so an array of larger structs
 	 * whose first (or any) member is a struct ka_addr can be passed as
@@ -248,8 +248,8 @@ struct vrrp_rx_policy {
 	const struct ka_addr *vips;
 	size_t nvips;
 	size_t vip_stride;
-	bool skip_addr_check;  /* skip_check_adv_addr with the master unchanged */
-	bool check_unicast_src; /* source must be one of peers */
+	bool skip_addr_check;        /* skip_check_adv_addr with the master unchanged */
+	bool check_unicast_src;      /* source must be one of peers */
 	const struct ka_addr *peers; /* unicast_peer addresses, same stride rule */
 	size_t npeers;
 	size_t peer_stride;
@@ -257,7 +257,7 @@ struct vrrp_rx_policy {
 
 /* What validation found besides the verdict. */
 struct vrrp_rx_info {
-	uint32_t warn; /* VRRP_RX_BIT(e) of non-dropping findings: ADDR_LIST,
+	uint32_t warn;                 /* VRRP_RX_BIT(e) of non-dropping findings: ADDR_LIST,
 	                * INTERVAL (v3 mismatch), LINK_LOCAL */
 	enum vrrp_csum_form csum_form; /* form the checksum matched (NONE if
 	                                * none); set whenever the checksum step ran */
@@ -295,27 +295,27 @@ enum vrrp_rx_err vrrp_pkt_validate(const struct vrrp_pkt *pkt, const struct vrrp
 
 /* One advert to build. */
 struct vrrp_tx {
-	uint8_t version;       /* 2 or 3 */
-	uint8_t vrid;          /* Virtual Rtr ID, 1..255 */
-	uint8_t priority;      /* Priority (0 on shutdown) */
-	uint16_t adver_int_cs; /* Advertisement_Interval, centiseconds: v2 writes
+	uint8_t version;                  /* 2 or 3 */
+	uint8_t vrid;                     /* Virtual Rtr ID, 1..255 */
+	uint8_t priority;                 /* Priority (0 on shutdown) */
+	uint16_t adver_int_cs;            /* Advertisement_Interval, centiseconds: v2 writes
 	                        * vrrp_v2_interval_s(), v3 writes it as Max Adver
 	                        * Int (1..4095) */
-	uint8_t auth_type;     /* v2 Auth Type: VRRP_PKT_AUTH_NONE or _PASS */
+	uint8_t auth_type;                /* v2 Auth Type: VRRP_PKT_AUTH_NONE or _PASS */
 	uint8_t auth_data[VRRP_AUTH_LEN]; /* v2 PASS data; ignored (zeros sent)
 	                                   * for NONE */
-	sa_family_t family;    /* AF_INET / AF_INET6 (v3 only) */
-	const struct ka_addr *addrs; /* the virtual addresses, in order; same
+	sa_family_t family;               /* AF_INET / AF_INET6 (v3 only) */
+	const struct ka_addr *addrs;      /* the virtual addresses, in order; same
 	                              * stride rule as vrrp_rx_policy.vips */
-	size_t naddr;          /* 0..255 */
-	size_t addr_stride;    /* 0 = sizeof(struct ka_addr) */
-	enum vrrp_csum_form csum; /* v3: PSEUDO (src/dst required), PLAIN
+	size_t naddr;                     /* 0..255 */
+	size_t addr_stride;               /* 0 = sizeof(struct ka_addr) */
+	enum vrrp_csum_form csum;         /* v3: PSEUDO (src/dst required), PLAIN
 	                           * (v3_checksum_as_v2, IPv4 only), NONE = leave 0
 	                           * (IPv6 with the kernel's IPV6_CHECKSUM).
 	                           * PSEUDO_MCAST: give the group as dst.
 	                           * v2 always uses PLAIN. */
-	struct ka_addr src;    /* IP source, for the pseudo-header */
-	struct ka_addr dst;    /* IP destination (or group), for the pseudo-header */
+	struct ka_addr src;               /* IP source, for the pseudo-header */
+	struct ka_addr dst;               /* IP destination (or group), for the pseudo-header */
 };
 
 /* Build the VRRP message (no IP header) into buf.  Reserved bits are 0; the

@@ -19,8 +19,7 @@ bool vrrp_track_faulted(const struct vrrp_track_input *t)
 	return t->weight == 0 && t->up == t->reverse;
 }
 
-struct vrrp_prio_result vrrp_prio_compute(unsigned base, const struct vrrp_track_input *t,
-                                          size_t n)
+struct vrrp_prio_result vrrp_prio_compute(unsigned base, const struct vrrp_track_input *t, size_t n)
 {
 	struct vrrp_prio_result r;
 	long v;

@@ -14,8 +14,11 @@
  * Members in INIT or STOP do not take part.  Every event for a member
  * must be delivered through vrrp_sync_event() / vrrp_sync_tick() so the
  * group is reconciled after it.  acts[i] receives the actions of member i
- * (overwritten, 0 when none) and is applied per member as in vrrp_fsm.h;
- * no member makes more than one transition per call.
+ * (overwritten, 0 when none) and is applied per member as in vrrp_fsm.h.
+ * A member makes at most one transition per call, except that a member
+ * started (STARTUP -> BACKUP) into a group that has a fault is moved on to
+ * FAULT in the same call: one NOTIFY, prev_state BACKUP.  acts[i] never
+ * holds both ADD_VIPS and DEL_VIPS.
  */
 #ifndef KA_VRRP_SYNC_H
 #define KA_VRRP_SYNC_H

@@ -740,12 +740,11 @@ static void test_sync_groups(void)
 	CHECK_INT(vrrp_conf_find_sync_group(c, "G2"), 1);
 	/* One member: warned by the parse. */
 	d = find_diag(CONF_SEV_WARN, "only 1 vrrp_instance");
-	CHECK(d && !d->build && d->line == 12);
-	dump_diags();
+	CHECK(d && !d->build && d->line == 11);
 	/* The member's script weight is ignored, with a warning at the line. */
 	CHECK_INT(inst(c, "VI_1")->track.scripts[0].weight, 0);
 	d = find_diag(CONF_SEV_WARN, "ignoring weight 10");
-	CHECK(d && d->build && d->line == 21);
+	CHECK(d && d->build && d->line == 20);
 	CHECK_INT(inst(c, "VI_1")->track.ifs[0].weight, 0);
 	CHECK_NDIAG(CONF_SEV_WARN, 2);
 	vrrp_conf_free(c);
@@ -996,12 +995,19 @@ static void test_diff(void)
 	                  " track_script {\n  chk\n }\n",
 	                  base_vips, NULL),
 	          VRRP_DIFF_TIMERS);
-	/* Tracking: weight on the line, or the script definition itself. */
+	/* Tracking: reverse on the line, or the script definition itself.  A
+	 * weight is ignored in a sync group member (without
+	 * sync_group_tracking_weight), so changing it changes nothing. */
+	CHECK_INT(
+	    diff_of(base, "", "A B",
+	            " priority 100\n notify_master /bin/m\n track_script {\n  chk reverse\n }\n",
+	            base_vips, NULL),
+	    VRRP_DIFF_TRACKING);
 	CHECK_INT(
 	    diff_of(base, "", "A B",
 	            " priority 100\n notify_master /bin/m\n track_script {\n  chk weight 5\n }\n",
 	            base_vips, NULL),
-	    VRRP_DIFF_TRACKING);
+	    0);
 	CHECK_INT(diff_of(base, " interval 3\n", "A B", base_body, base_vips, NULL),
 	          VRRP_DIFF_TRACKING);
 	/* Notify. */
@@ -1027,6 +1033,59 @@ static void test_diff(void)
 	vrrp_conf_free(base);
 }
 
+/* ---- root-level blocks ---------------------------------------------------------------------- */
+
+static void test_root_blocks(void)
+{
+	struct vrrp_conf *c =
+	    build("static_ipaddress {\n"
+	          " 192.0.2.50/24 dev lo track_group TG\n"
+	          " 2001:db8::50/128 dev lo\n"
+	          "}\n"
+	          "static_routes {\n"
+	          " 198.51.100.0/24 via 192.0.2.1 dev lo\n"
+	          "}\n"
+	          "track_group TG {\n group {\n  V\n }\n}\n"
+	          "linkbeat_interfaces {\n lo MII\n}\n"
+	          "interface_up_down_delays {\n lo 2 0.5\n}\n"
+	          "garp_group {\n garp_interval 0.01\n gna_interval 0.02\n"
+	          " interfaces {\n  lo\n }\n}\n"
+	          "vrrp_script s {\n script /bin/true\n user nosuchuser_vconf\n}\n"
+	          "vrrp_instance V {\n interface lo\n virtual_router_id 7\n"
+	          " virtual_ipaddress {\n  192.0.2.1\n }\n}\n");
+	const struct diag *d;
+
+	/* The unknown user is reported by the parse; the script keeps the
+	 * global script user. */
+	CHECK_NDIAG(CONF_SEV_ERROR, 1);
+	d = find_diag(CONF_SEV_ERROR, "nosuchuser_vconf");
+	CHECK(d && d->line == 28 && !d->build);
+	CHECK_INT(c->n_scripts, 1);
+	CHECK(!c->scripts[0].user_set);
+	CHECK_INT(c->scripts[0].cmd.uid, c->global.script_uid);
+	CHECK_INT(c->n_static_addrs, 2);
+	CHECK_STR(c->static_addrs[0].dev, "lo");
+	CHECK_STR(c->static_addrs[0].track_group, "TG");
+	CHECK_INT(c->static_addrs[0].prefixlen, 24);
+	/* Not a VIP: no deprecated default. */
+	CHECK(c->static_addrs[1].preferred_lft == VRRP_PREFERRED_LFT_FOREVER);
+	CHECK_INT(c->n_static_routes, 1);
+	CHECK_STR(c->static_routes[0].argv[0], "198.51.100.0/24");
+	CHECK_INT(c->static_routes[0].argc, 5);
+	CHECK(c->static_routes[0].argv[5] == NULL);
+	CHECK_INT(c->n_linkbeat, 1);
+	CHECK_INT(c->linkbeat[0].type, VRRP_LB_MII);
+	CHECK_INT(c->n_if_delays, 1);
+	CHECK_INT(c->if_delays[0].down_us, 2000000);
+	CHECK_INT(c->if_delays[0].up_us, 500000);
+	CHECK_INT(c->n_garp_groups, 1);
+	CHECK_INT(c->garp_groups[0].garp_interval_us, 10000);
+	CHECK_INT(c->garp_groups[0].gna_interval_us, 20000);
+	CHECK_INT(c->garp_groups[0].n_ifnames, 1);
+	CHECK_STR(c->garp_groups[0].ifnames[0], "lo");
+	vrrp_conf_free(c);
+}
+
 int main(void)
 {
 	test_seed003();
@@ -1038,6 +1097,7 @@ int main(void)
 	test_sync_groups();
 	test_semantics();
 	test_diff();
+	test_root_blocks();
 	if (cur_tree)
 		conf_tree_free(cur_tree);
 	return check_report("test_vrrp_conf");

@@ -309,9 +309,9 @@ static void test_timer_math(void)
 	/* v2: (256 - prio) / 256 s, independent of the interval. */
 	CHECK_INT(vrrp_skew_time_us(2, 100, 100), 609375);
 	CHECK_INT(vrrp_skew_time_us(2, 100, 300), 609375);
-	CHECK_INT(vrrp_skew_time_us(2, 255, 100), 3906);   /* 3906.25 */
-	CHECK_INT(vrrp_skew_time_us(2, 1, 100), 996093);   /* 996093.75 */
-	CHECK_INT(vrrp_skew_time_us(2, 254, 100), 7812);   /* 7812.5 */
+	CHECK_INT(vrrp_skew_time_us(2, 255, 100), 3906); /* 3906.25 */
+	CHECK_INT(vrrp_skew_time_us(2, 1, 100), 996093); /* 996093.75 */
+	CHECK_INT(vrrp_skew_time_us(2, 254, 100), 7812); /* 7812.5 */
 	CHECK_INT(vrrp_master_down_interval_us(2, 100, 100, 3), 3609375);
 	CHECK_INT(vrrp_master_down_interval_us(2, 100, 300, 3), 9609375);
 	CHECK_INT(vrrp_master_down_interval_us(2, 200, 100, 3), 3218750);
@@ -577,8 +577,7 @@ static void test_tie_break(void)
 		CHECK_INT(f.state, S_MAST);
 		a = rx(&f, 100, 100, cases[i].peer, T0 + 10 * SEC);
 		if ((f.state == S_BACK) != cases[i].peer_wins)
-			fprintf(stderr, "tie-break %s vs %s wrong\n", cases[i].self,
-			        cases[i].peer);
+			fprintf(stderr, "tie-break %s vs %s wrong\n", cases[i].self, cases[i].peer);
 		CHECK_INT(f.state, cases[i].peer_wins ? S_BACK : S_MAST);
 		CHECK_ACTS(a, cases[i].peer_wins ? (A_DEL | A_NTF | A_RS) : (A_ADV | A_LOW | A_RS));
 	}

@@ -11,8 +11,7 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static struct ka_addr A(const char *s)
-{
+static struct ka_addr A(const char *s) {
 	struct ka_addr a;
 
 	memset(&a, 0, sizeof(a));
@@ -23,7 +22,8 @@ static struct ka_addr A(const char *s)
 	return a;
 }
 
-static bool addr_is_s(const struct ka_addr *a, const char *s)
+static bool
+addr_is_s(const struct ka_addr *a, const char *s)
 {
 	struct ka_addr b = A(s);
 
@@ -140,22 +140,15 @@ struct craft {
 	enum vrrp_csum_form csum;
 };
 
-static const struct craft C_V2 = {2, AF_INET, 10, 100, 100, 0, NULL, {"192.0.2.100", "192.0.2.101"},
-                                  2, "192.0.2.1", "224.0.0.18", VRRP_CSUM_PLAIN};
-static const struct craft C_V3 = {3, AF_INET, 10, 100, 100, 0, NULL, {"192.0.2.100"},
-                                  1, "192.0.2.1", "224.0.0.18", VRRP_CSUM_PSEUDO};
-static const struct craft C_V6 = {3,
-                                  AF_INET6,
-                                  10,
-                                  100,
-                                  100,
-                                  0,
-                                  NULL,
-                                  {"fe80::10", "2001:db8::10"},
-                                  2,
-                                  "fe80::1",
-                                  "ff02::12",
-                                  VRRP_CSUM_PSEUDO};
+static const struct craft C_V2 = {2,   AF_INET,     10,           100,
+                                  100, 0,           NULL,         {"192.0.2.100", "192.0.2.101"},
+                                  2,   "192.0.2.1", "224.0.0.18", VRRP_CSUM_PLAIN};
+static const struct craft C_V3 = {3,   AF_INET,     10,           100,
+                                  100, 0,           NULL,         {"192.0.2.100"},
+                                  1,   "192.0.2.1", "224.0.0.18", VRRP_CSUM_PSEUDO};
+static const struct craft C_V6 = {3,   AF_INET6,  10,         100,
+                                  100, 0,         NULL,       {"fe80::10", "2001:db8::10"},
+                                  2,   "fe80::1", "ff02::12", VRRP_CSUM_PSEUDO};
 
 static size_t craft_msg(const struct craft *c, uint8_t *buf, size_t cap)
 {
@@ -177,8 +170,9 @@ static size_t craft_msg(const struct craft *c, uint8_t *buf, size_t cap)
 	tx.naddr = c->naddr;
 	tx.csum = c->csum;
 	tx.src = A(c->src);
-	tx.dst = c->csum == VRRP_CSUM_PSEUDO_MCAST ? A(c->family == AF_INET ? "224.0.0.18" : "ff02::12")
-	                                           : A(c->dst);
+	tx.dst = c->csum == VRRP_CSUM_PSEUDO_MCAST
+	             ? A(c->family == AF_INET ? "224.0.0.18" : "ff02::12")
+	             : A(c->dst);
 	return vrrp_pkt_encode(buf, cap, &tx);
 }
 
@@ -260,31 +254,160 @@ struct fixture {
 };
 
 static const struct fixture fixtures[] = {
-    {"v2_noauth", AF_INET, 2, 51, 150, 100, 0, NULL, {"192.0.2.100", "192.0.2.101"}, 2,
-     VRRP_CSUM_PLAIN, "192.0.2.1", "224.0.0.18", false},
-    {"v2_noauth_prio0", AF_INET, 2, 51, 0, 100, 0, NULL, {"192.0.2.100", "192.0.2.101"}, 2,
-     VRRP_CSUM_PLAIN, "192.0.2.1", "224.0.0.18", false},
-    {"v2_pass", AF_INET, 2, 52, 200, 200, 1, "secret12", {"192.0.2.102"}, 1, VRRP_CSUM_PLAIN,
-     "192.0.2.1", "224.0.0.18", false},
-    {"v2_pass_short", AF_INET, 2, 53, 100, 100, 1, "1111", {"192.0.2.103"}, 1, VRRP_CSUM_PLAIN,
-     "192.0.2.1", "224.0.0.18", false},
-    {"v3_ipv4", AF_INET, 3, 60, 120, 50, 0, NULL, {"192.0.2.110", "192.0.2.111", "192.0.2.112"},
-     3, VRRP_CSUM_PSEUDO, "192.0.2.1", "224.0.0.18", false},
-    {"v3_ipv4_prio0", AF_INET, 3, 60, 0, 50, 0, NULL,
-     {"192.0.2.110", "192.0.2.111", "192.0.2.112"}, 3, VRRP_CSUM_PSEUDO, "192.0.2.1",
-     "224.0.0.18", false},
-    {"v3_ipv4_csum_as_v2", AF_INET, 3, 60, 120, 50, 0, NULL,
-     {"192.0.2.110", "192.0.2.111", "192.0.2.112"}, 3, VRRP_CSUM_PLAIN, "192.0.2.1",
-     "224.0.0.18", false},
-    {"v3_ipv4_unicast", AF_INET, 3, 61, 254, 25, 0, NULL, {"192.0.2.113"}, 1, VRRP_CSUM_PSEUDO,
-     "192.0.2.1", "192.0.2.2", true},
-    {"v3_ipv4_unicast_oldcsum", AF_INET, 3, 62, 90, 100, 0, NULL, {"192.0.2.114"}, 1,
-     VRRP_CSUM_PSEUDO_MCAST, "192.0.2.1", "192.0.2.2", true},
-    {"v3_ipv6", AF_INET6, 3, 70, 110, 25, 0, NULL, {"fe80::70", "2001:db8::70", "2001:db8::71"},
-     3, VRRP_CSUM_PSEUDO, "fe80::ff:fe00:a", "ff02::12", false},
-    {"v3_ipv6_prio0", AF_INET6, 3, 70, 0, 25, 0, NULL,
-     {"fe80::70", "2001:db8::70", "2001:db8::71"}, 3, VRRP_CSUM_PSEUDO, "fe80::ff:fe00:a",
-     "ff02::12", false},
+    {"v2_noauth",
+     AF_INET,
+     2,
+     51,
+     150,
+     100,
+     0,
+     NULL,
+     {"192.0.2.100", "192.0.2.101"},
+     2,
+     VRRP_CSUM_PLAIN,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v2_noauth_prio0",
+     AF_INET,
+     2,
+     51,
+     0,
+     100,
+     0,
+     NULL,
+     {"192.0.2.100", "192.0.2.101"},
+     2,
+     VRRP_CSUM_PLAIN,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v2_pass",
+     AF_INET,
+     2,
+     52,
+     200,
+     200,
+     1,
+     "secret12",
+     {"192.0.2.102"},
+     1,
+     VRRP_CSUM_PLAIN,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v2_pass_short",
+     AF_INET,
+     2,
+     53,
+     100,
+     100,
+     1,
+     "1111",
+     {"192.0.2.103"},
+     1,
+     VRRP_CSUM_PLAIN,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v3_ipv4",
+     AF_INET,
+     3,
+     60,
+     120,
+     50,
+     0,
+     NULL,
+     {"192.0.2.110", "192.0.2.111", "192.0.2.112"},
+     3,
+     VRRP_CSUM_PSEUDO,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v3_ipv4_prio0",
+     AF_INET,
+     3,
+     60,
+     0,
+     50,
+     0,
+     NULL,
+     {"192.0.2.110", "192.0.2.111", "192.0.2.112"},
+     3,
+     VRRP_CSUM_PSEUDO,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v3_ipv4_csum_as_v2",
+     AF_INET,
+     3,
+     60,
+     120,
+     50,
+     0,
+     NULL,
+     {"192.0.2.110", "192.0.2.111", "192.0.2.112"},
+     3,
+     VRRP_CSUM_PLAIN,
+     "192.0.2.1",
+     "224.0.0.18",
+     false},
+    {"v3_ipv4_unicast",
+     AF_INET,
+     3,
+     61,
+     254,
+     25,
+     0,
+     NULL,
+     {"192.0.2.113"},
+     1,
+     VRRP_CSUM_PSEUDO,
+     "192.0.2.1",
+     "192.0.2.2",
+     true},
+    {"v3_ipv4_unicast_oldcsum",
+     AF_INET,
+     3,
+     62,
+     90,
+     100,
+     0,
+     NULL,
+     {"192.0.2.114"},
+     1,
+     VRRP_CSUM_PSEUDO_MCAST,
+     "192.0.2.1",
+     "192.0.2.2",
+     true},
+    {"v3_ipv6",
+     AF_INET6,
+     3,
+     70,
+     110,
+     25,
+     0,
+     NULL,
+     {"fe80::70", "2001:db8::70", "2001:db8::71"},
+     3,
+     VRRP_CSUM_PSEUDO,
+     "fe80::ff:fe00:a",
+     "ff02::12",
+     false},
+    {"v3_ipv6_prio0",
+     AF_INET6,
+     3,
+     70,
+     0,
+     25,
+     0,
+     NULL,
+     {"fe80::70", "2001:db8::70", "2001:db8::71"},
+     3,
+     VRRP_CSUM_PSEUDO,
+     "fe80::ff:fe00:a",
+     "ff02::12",
+     false},
 };
 #define N_FIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
 
@@ -390,8 +513,7 @@ static void test_fixture(const struct fixture *fx)
 		CHECK(vrrp_csum_verify(msg, mlen, NULL, NULL));
 	if (fx->csum == VRRP_CSUM_PSEUDO)
 		CHECK(vrrp_csum_verify(msg, mlen, &meta.src, &meta.dst));
-	if (fx->csum == VRRP_CSUM_PSEUDO_MCAST)
-		{
+	if (fx->csum == VRRP_CSUM_PSEUDO_MCAST) {
 		struct ka_addr g = A("224.0.0.18");
 		CHECK(vrrp_csum_verify(msg, mlen, &meta.src, &g));
 	}
@@ -469,6 +591,12 @@ static void test_fixture_csum_policy(void)
 			fixture_policy(fx[i], &pol, vips);
 			pol.v3_ipv4_csum = forms[j];
 			why = vrrp_pkt_validate(&pkt, &meta, &pol, &info);
+			/* Sent to the group, PSEUDO and PSEUDO_MCAST coincide. */
+			if (i == 0 && j == 2) {
+				CHECK_INT(why, VRRP_RX_OK);
+				CHECK_INT(info.csum_form, VRRP_CSUM_PSEUDO_MCAST);
+				continue;
+			}
 			CHECK_INT(why, i == j ? VRRP_RX_OK : VRRP_RX_CHECKSUM);
 			/* Whatever the verdict, the caller learns the sender's form. */
 			CHECK_INT(info.csum_form, forms[i]);
@@ -685,7 +813,8 @@ static void test_r5_checksum(void)
 				CHECK_INT(rx(ip, l, AF_INET, &meta, &pol, &info), VRRP_RX_CHECKSUM);
 			} else {
 				meta6(&meta, cs[i]->src, cs[i]->dst, 255);
-				CHECK_INT(rx(msg, n, AF_INET6, &meta, &pol, &info), VRRP_RX_CHECKSUM);
+				CHECK_INT(rx(msg, n, AF_INET6, &meta, &pol, &info),
+				          VRRP_RX_CHECKSUM);
 			}
 			CHECK_INT(info.csum_form, VRRP_CSUM_NONE);
 		}
@@ -725,8 +854,8 @@ static void test_r5_checksum(void)
 	/* vrrp_csum_compute: a known RFC 1071 example over a fake message
 	 * (checksum bytes ignored): words 0x0001 0xf203 0xf4f5 0xf6f7 */
 	{
-		static const uint8_t m[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xaa, 0xbb,
-		                            0xf6, 0xf7};
+		static const uint8_t m[] = {0x00, 0x01, 0xf2, 0x03, 0xf4,
+		                            0xf5, 0xaa, 0xbb, 0xf6, 0xf7};
 		/* sum = 0x0001+0xf203+0xf4f5+0xf6f7 = 0x2ddf0 -> 0xddf2, ~ = 0x220d */
 		CHECK_INT(vrrp_csum_compute(m, sizeof(m), NULL, NULL), 0x220d);
 		/* odd length 9: the last word is 0xf600 -> 0x2dcf9 -> 0xdcfb */
@@ -1116,9 +1245,12 @@ static void truncate_one(const uint8_t *full, size_t n, int family, const struct
 			int r = vrrp_ipv4_strip(b, l, &meta, &pl, &plen, &why);
 
 			CHECK_INT(r, l == n ? 0 : -1);
-			CHECK_INT(why, l == n ? VRRP_RX_OK : l < 20 ? VRRP_RX_IP_HDR : VRRP_RX_LENGTH);
-			CHECK_INT(rx(b, l, AF_INET, &meta, pol, NULL),
-			          l == n ? VRRP_RX_OK : l < 20 ? VRRP_RX_IP_HDR : VRRP_RX_LENGTH);
+			CHECK_INT(why, l == n   ? VRRP_RX_OK
+			               : l < 20 ? VRRP_RX_IP_HDR
+			                        : VRRP_RX_LENGTH);
+			CHECK_INT(rx(b, l, AF_INET, &meta, pol, NULL), l == n   ? VRRP_RX_OK
+			                                               : l < 20 ? VRRP_RX_IP_HDR
+			                                                        : VRRP_RX_LENGTH);
 			/* and the bare VRRP message cut short */
 			if (l >= 20) {
 				int rr = vrrp_pkt_decode(b + 20, l - 20, AF_INET, &pkt, &why);
@@ -1433,7 +1565,9 @@ static void test_mutations(void)
 		}
 		free(b);
 	}
-	/* Flipped bits are almost always caught (checksum or a field rule). */
+	/* Flipped bits are almost always caught (checksum or a field rule);
+	 * what gets through flipped IP header bytes no rule covers (TOS, ID). */
+	printf("mutations: %u of 30000 accepted\n", ok);
 	CHECK(ok < 3000);
 }
 

@@ -3,7 +3,10 @@
 #include "check.h"
 #include "vrrp/vrrp_prio.h"
 
-#define T(w, rev, up) {(w), (rev), (up)}
+#define T(w, rev, up)                                                                              \
+	{                                                                                          \
+		(w), (rev), (up)                                                                   \
+	}
 
 static struct vrrp_prio_result one(unsigned base, int w, bool rev, bool up)
 {
