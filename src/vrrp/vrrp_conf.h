@@ -416,8 +416,9 @@ struct vrrp_instance_conf {
 	const struct vrrp_sync_group_conf *sync_group;
 	int sync_group_index;
 
-	/* A semantic error was reported for this instance (e.g. AH with v3):
-	 * the runtime should keep it in FAULT (CONFIG_ERROR). */
+	/* vrrp_conf_build reported an error (not a warning) for this instance
+	 * (e.g. AH with v3, a unicast peer of the other family); the setting
+	 * was dropped.  The runtime may keep it in FAULT (CONFIG_ERROR). */
 	bool config_error;
 };
 
@@ -504,7 +505,8 @@ enum vrrp_inst_diff {
 	VRRP_DIFF_BEHAVIOUR = 1 << 10,  /* accept, strict, lower_prio_no_advert,
 	                                * higher_prio_send_advert,
 	                                * owner_ignore_adverts, skip_check_adv_addr,
-	                                * no_virtual_ipaddress, promote_secondaries */
+	                                * no_virtual_ipaddress, promote_secondaries,
+	                                * config_error */
 	VRRP_DIFF_SYNC_GROUP = 1 << 11, /* member of another (or no) group, by name */
 };
 
