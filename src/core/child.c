@@ -12,6 +12,8 @@
 #include "core/daemon.h"
 #include "lib/script.h"
 
+#define STOP_SCRIPT_WAIT_MS 1000
+
 struct child_rt {
 	const struct ka_child_ops *ops;
 	struct ka_options *o;
@@ -153,6 +155,35 @@ static int add_signal(struct child_rt *rt, int sig)
 	return 0;
 }
 
+static void on_script_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct child_rt *rt = arg;
+
+	(void)fd;
+	(void)what;
+	if (!script_running(rt->scripts))
+		event_base_loopbreak(rt->base);
+}
+
+/* Scripts started while stopping (notify_stop and friends) get up to
+ * STOP_SCRIPT_WAIT_MS to finish, as upstream waits for them. */
+static void wait_scripts(struct child_rt *rt)
+{
+	struct timeval poll = {0, 10000}, limit = {STOP_SCRIPT_WAIT_MS / 1000,
+						   (STOP_SCRIPT_WAIT_MS % 1000) * 1000};
+	struct event *ev;
+
+	if (!rt->scripts || !script_running(rt->scripts))
+		return;
+	ev = event_new(rt->base, -1, EV_PERSIST, on_script_poll, rt);
+	if (!ev)
+		return;
+	event_add(ev, &poll);
+	event_base_loopexit(rt->base, &limit);
+	event_base_dispatch(rt->base);
+	event_free(ev);
+}
+
 static void child_cleanup(struct child_rt *rt)
 {
 	unsigned i;
@@ -220,6 +251,7 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 	event_base_dispatch(rt.base);
 	if (ops->stop)
 		ops->stop(ops->state);
+	wait_scripts(&rt);
 	child_cleanup(&rt);
 	log_info("Stopped %s child process", ops->name);
 	log_close();

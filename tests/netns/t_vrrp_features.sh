@@ -118,9 +118,10 @@ cat >"$T_DIR/check.sh" <<CHK
 test -e $T_DIR/healthy
 CHK
 chmod 0755 "$T_DIR/check.sh"
+vrrp_conf "$T_DIR/ts1.part" A 150 "track_script {" "    chk" "}"
 {
 	printf 'vrrp_script chk {\n    script "%s"\n    interval 0.2\n    weight -60\n}\n' "$T_DIR/check.sh"
-	vrrp_conf /dev/stdout A 150 "track_script {" "    chk" "}"
+	cat "$T_DIR/ts1.part"
 } >"$T_DIR/ts1.conf"
 vrrp_conf "$T_DIR/ts2.conf" B 100
 ka_start 1 "$T_DIR/ts1.conf"
@@ -209,9 +210,10 @@ chmod 0755 "$T_DIR/notify.sh"
 mkfifo "$T_DIR/fifo"
 cat "$T_DIR/fifo" >"$T_DIR/fifo.out" &
 T_PIDS+=("$!")
+vrrp_conf "$T_DIR/n1.part" A 150 "notify \"$T_DIR/notify.sh\"" "notify_master \"$T_DIR/notify.sh master-arg\""
 {
 	printf 'global_defs {\n    vrrp_notify_fifo %s\n}\n' "$T_DIR/fifo"
-	vrrp_conf /dev/stdout A 150 "notify \"$T_DIR/notify.sh\"" "notify_master \"$T_DIR/notify.sh master-arg\""
+	cat "$T_DIR/n1.part"
 } >"$T_DIR/n1.conf"
 ka_start 1 "$T_DIR/n1.conf"
 check "notify: generic script called with TYPE NAME STATE PRIORITY" wait_until 5 grep -qx "INSTANCE VI_1 MASTER 150" "$T_DIR/notify.out"
