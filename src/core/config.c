@@ -9,6 +9,7 @@
 #include "core/daemon.h"
 #include "core/keywords.h"
 #include "lib/safefile.h"
+#include "vrrp/vrrp_conf.h"
 
 static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
                        int line, const char *msg)
@@ -88,6 +89,23 @@ static void resolve_dump_paths(struct ka_config *c)
 	                            : path_join(dir, "keepalived_parent.data");
 }
 
+/* The VRRP builder's semantic checks count for --config-test and reloads. */
+static void vrrp_semantic_check(struct conf_tree *t, conf_report_fn report, void *arg)
+{
+	struct vrrp_conf *vc;
+	unsigned i;
+
+	if (!conf_first(&t->root, "vrrp_instance"))
+		return;
+	vc = vrrp_conf_build(t, report, arg);
+	if (!vc)
+		return;
+	t->counts.warnings += vc->counts.warnings;
+	for (i = 0; i < 3; i++)
+		t->counts.errors[i] += vc->counts.errors[i];
+	vrrp_conf_free(vc);
+}
+
 struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn report, void *arg)
 {
 	struct conf_opts copts = {0};
@@ -108,6 +126,7 @@ struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn repo
 	ka_check_scripts(c->tree, global_flag(c->tree, "enable_script_security"), copts.report,
 	                 arg);
 
+	vrrp_semantic_check(c->tree, copts.report, arg);
 	c->has_vrrp = has_root(c->tree, "vrrp_instance") || has_root(c->tree, "static_ipaddress") ||
 	              has_root(c->tree, "static_routes") || has_root(c->tree, "static_rules");
 	c->has_check = has_root(c->tree, "virtual_server");
