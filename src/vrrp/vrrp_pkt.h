@@ -74,32 +74,37 @@
  * by this enum.  Values stay below 32 so VRRP_RX_BIT() works. */
 enum vrrp_rx_err {
 	VRRP_RX_OK = 0,
-	VRRP_RX_IP_HDR,             /* malformed IPv4 header (version, IHL, fragment,
-	                    * header checksum) or unusable meta family */
-	VRRP_RX_IP_PROTO,           /* IPv4 protocol neither 112 nor 51 */
-	VRRP_RX_AH,                 /* IPsec AH header (proto 51), or an AH policy: not
-	                    * supported yet */
-	VRRP_RX_TTL,                /* R1: TTL / Hop Limit != 255 (or outside min/max_ttl) */
-	VRRP_RX_VERSION,            /* R2: version not 2/3, not the instance's, or v2 over IPv6 */
-	VRRP_RX_TYPE,               /* R3: type != 1 (ADVERTISEMENT) */
-	VRRP_RX_LENGTH,             /* R4: truncated, count vs length, tot_len vs bytes
-	                    * read, trailing bytes that are not Ethernet padding */
+	/* malformed IPv4 header (version, IHL, fragment, header checksum), or a
+	 * meta family that disagrees with the decoded advert */
+	VRRP_RX_IP_HDR,
+	VRRP_RX_IP_PROTO, /* IPv4 protocol neither 112 nor 51 */
+	/* IPsec AH header (proto 51), or an AH policy: not supported yet */
+	VRRP_RX_AH,
+	VRRP_RX_TTL,     /* R1: TTL / Hop Limit != 255 (or outside min/max_ttl) */
+	VRRP_RX_VERSION, /* R2: version not 2/3, not the instance's, or v2 over IPv6 */
+	VRRP_RX_TYPE,    /* R3: type != 1 (ADVERTISEMENT) */
+	/* R4: truncated, count vs length, tot_len vs bytes read, trailing bytes
+	 * that are not Ethernet padding */
+	VRRP_RX_LENGTH,
 	VRRP_RX_CHECKSUM,           /* R5 */
 	VRRP_RX_VRID,               /* R6: VRID is not the instance's */
 	VRRP_RX_OWNER,              /* R7: owner_ignore_adverts (local priority 255) */
 	VRRP_RX_AUTH_TYPE_INVALID,  /* R8: v2 Auth Type not 0, 1 or 2 */
 	VRRP_RX_AUTH_TYPE_MISMATCH, /* R8: v2 Auth Type differs from ours */
 	VRRP_RX_AUTH_FAILURE,       /* R8: v2 PASS password differs */
-	VRRP_RX_INTERVAL,           /* R9: interval differs from ours: drop for v2;
-	                        * for v3 only a warning bit (RFC 5798 §6.4.2) */
-	VRRP_RX_INTERVAL_ZERO,      /* R10: (Max) Adver Int == 0 */
-	VRRP_RX_ADDR_LIST,          /* R11: count or address list differs from our
-	                        * VIPs: a warning bit only, never a drop */
-	VRRP_RX_ADDR_COUNT_ZERO,    /* R12: count 0 while we have VIPs */
-	VRRP_RX_LINK_LOCAL,         /* R13: IPv6 first address not link-local:
-	                        * warning bit only (keepalived does not check) */
-	VRRP_RX_DST,                /* R15: multicast/unicast destination mismatch */
-	VRRP_RX_UNICAST_SRC,        /* check_unicast_src: source is not a peer */
+	/* R9: interval differs from ours: a drop for v2; for v3 only a warning
+	 * bit (the backup adopts the master's interval, RFC 5798 §6.4.2) */
+	VRRP_RX_INTERVAL,
+	VRRP_RX_INTERVAL_ZERO, /* R10: (Max) Adver Int == 0 */
+	/* R11: count or address list differs from our VIPs: a warning bit only,
+	 * never a drop (RFC 3768 §7.1 "MAY"; keepalived accepts and logs) */
+	VRRP_RX_ADDR_LIST,
+	VRRP_RX_ADDR_COUNT_ZERO, /* R12: count 0 while we have VIPs */
+	/* R13: IPv6 first address not link-local: a warning bit only
+	 * (keepalived does not check it) */
+	VRRP_RX_LINK_LOCAL,
+	VRRP_RX_DST,         /* R15: multicast/unicast destination mismatch */
+	VRRP_RX_UNICAST_SRC, /* check_unicast_src: source is not a peer */
 	VRRP_RX_ERR_COUNT
 };
 #define VRRP_RX_BIT(e) (1u << (e))
@@ -110,20 +115,21 @@ const char *vrrp_rx_err_str(enum vrrp_rx_err e);
 /* ---- decoded advert --------------------------------------------------------- */
 
 struct vrrp_pkt {
-	uint8_t version;       /* Version: 2 (RFC 3768 §5.3.1) or 3 (RFC 5798 §5.2.1) */
-	uint8_t type;          /* Type: always 1 (ADVERTISEMENT) after decode */
-	uint8_t vrid;          /* Virtual Rtr ID (VRID), 0..255 as received */
-	uint8_t priority;      /* Priority: 0 = master stops, 255 = address owner */
-	uint8_t naddr;         /* Count IP Addrs (v2) / Count IPvX Addr (v3) */
-	uint8_t auth_type;     /* v2 Auth Type (VRRP_PKT_AUTH_*); 0 for v3 */
-	uint8_t rsvd;          /* v3 Rsvd nibble as received (ignored, R14); 0 for v2 */
-	uint16_t adver_int_cs; /* v2 Adver Int (seconds) × 100; v3 Max Adver Int
-	                        * (centiseconds, 0..4095); unit: centiseconds */
-	uint16_t checksum;     /* Checksum field as received, host order */
-	sa_family_t family;    /* AF_INET or AF_INET6: the addresses' family */
-	uint8_t addr_len;      /* bytes per address: 4 or 16 */
-	const uint8_t *addrs;  /* IPvX Address(es): naddr × addr_len bytes, network
-	                        * order, pointing into the decoded buffer */
+	uint8_t version;   /* Version: 2 (RFC 3768 §5.3.1) or 3 (RFC 5798 §5.2.1) */
+	uint8_t type;      /* Type: always 1 (ADVERTISEMENT) after decode */
+	uint8_t vrid;      /* Virtual Rtr ID (VRID), 0..255 as received */
+	uint8_t priority;  /* Priority: 0 = master stops, 255 = address owner */
+	uint8_t naddr;     /* Count IP Addrs (v2) / Count IPvX Addr (v3) */
+	uint8_t auth_type; /* v2 Auth Type (VRRP_PKT_AUTH_*); 0 for v3 */
+	uint8_t rsvd;      /* v3 Rsvd nibble as received (ignored, R14); 0 for v2 */
+	/* centiseconds: v2 Adver Int (seconds) × 100; v3 Max Adver Int (0..4095) */
+	uint16_t adver_int_cs;
+	uint16_t checksum;  /* Checksum field as received, host order */
+	sa_family_t family; /* AF_INET or AF_INET6: the addresses' family */
+	uint8_t addr_len;   /* bytes per address: 4 or 16 */
+	/* IPvX Address(es): naddr × addr_len bytes, network order, pointing
+	 * into the decoded buffer */
+	const uint8_t *addrs;
 	uint8_t auth_data[VRRP_AUTH_LEN]; /* v2 Authentication Data; zeros for v3 */
 	const uint8_t *msg;               /* start of the VRRP message (the decoded buffer) */
 	size_t len;                       /* VRRP message length: 8 + addrs (+ 8 for v2) */
@@ -137,9 +143,9 @@ struct vrrp_rx_meta {
 	struct ka_addr src; /* IP source address (the sender's primary address) */
 	struct ka_addr dst; /* IP destination; family 0 (AF_UNSPEC) = unknown */
 	int ttl;            /* IPv4 TTL / IPv6 Hop Limit; -1 = unknown */
-	size_t ip_hlen;     /* IP header bytes before the VRRP message (IPv4
-	                     * IHL × 4, options included); 0 = unknown (20 / 40
-	                     * assumed for the padding rule) */
+	/* IP header bytes before the VRRP message (IPv4 IHL × 4, options
+	 * included); 0 = unknown (20 / 40 assumed by the padding rule) */
+	size_t ip_hlen;
 };
 
 /* Parse the IPv4 header in front of what a raw IPPROTO_VRRP socket returns.
@@ -216,40 +222,40 @@ enum vrrp_csum_form vrrp_csum_detect(const struct vrrp_pkt *pkt, const struct vr
  * vrrp_rx_policy_init() (multicast defaults), then set what the instance
  * configures. */
 struct vrrp_rx_policy {
-	uint8_t version;                  /* expected Version, 2 or 3 (R2) */
-	uint8_t vrid;                     /* our VRID; 0 = not checked (caller demuxed) (R6) */
-	uint16_t adver_int_cs;            /* our Advertisement_Interval, centiseconds (R9);
-	                        * v2 compares whole seconds, rounded as
-	                        * vrrp_v2_interval_s() does */
-	uint8_t auth_type;                /* v2: VRRP_PKT_AUTH_NONE/PASS/AH (R8) */
-	uint8_t auth_data[VRRP_AUTH_LEN]; /* v2 PASS: first 8 characters of
-	                                   * auth_pass, zero padded
-	                                   * (vrrp_auth_pass_set()) */
-	bool check_ttl;                   /* R1: on for multicast; for unicast only when the
-	                        * peer has min_ttl/max_ttl */
-	int min_ttl, max_ttl;             /* accepted TTL / Hop Limit range when check_ttl
-	                        * (255..255 for multicast) */
-	enum vrrp_csum_form v3_ipv4_csum; /* form expected for v3/IPv4: PSEUDO
-	                                   * (default), PLAIN (v3_checksum_as_v2)
-	                                   * or PSEUDO_MCAST (old_unicast_checksum
-	                                   * set, or switched to after detection) */
-	bool v3_csum_try_old;             /* also accept PSEUDO_MCAST (unicast, old_unicast_
-	                        * checksum auto); info->csum_form tells the caller
-	                        * to switch */
-	bool unicast;                     /* instance uses unicast_peer: dst must be unicast */
-	struct ka_addr mcast_group;       /* multicast instance: the group dst must
-	                             * equal; family 0 = the default group (R15).
-	                             * Also the PSEUDO_MCAST destination. */
-	bool owner_ignore;                /* owner_ignore_adverts at priority 255: drop all (R7) */
+	uint8_t version; /* expected Version, 2 or 3 (R2) */
+	uint8_t vrid;    /* our VRID; 0 = not checked (caller demuxed) (R6) */
+	/* our Advertisement_Interval, centiseconds (R9); v2 compares whole
+	 * seconds, rounded as vrrp_v2_interval_s() does */
+	uint16_t adver_int_cs;
+	uint8_t auth_type; /* v2: VRRP_PKT_AUTH_NONE/PASS/AH (R8) */
+	/* v2 PASS: the first 8 characters of auth_pass, zero padded
+	 * (vrrp_auth_pass_set()) */
+	uint8_t auth_data[VRRP_AUTH_LEN];
+	/* R1: on for multicast; for unicast only when the peer has
+	 * min_ttl/max_ttl.  An unknown TTL (meta->ttl -1) fails the check. */
+	bool check_ttl;
+	int min_ttl, max_ttl; /* accepted TTL / Hop Limit range (255..255 multicast) */
+	/* form expected for v3/IPv4: PSEUDO (default), PLAIN
+	 * (v3_checksum_as_v2) or PSEUDO_MCAST (old_unicast_checksum set, or
+	 * switched to after detection) */
+	enum vrrp_csum_form v3_ipv4_csum;
+	/* also accept PSEUDO_MCAST (unicast with old_unicast_checksum auto);
+	 * info->csum_form tells the caller when to switch */
+	bool v3_csum_try_old;
+	bool unicast; /* instance uses unicast_peer: dst must not be multicast */
+	/* multicast instance: the group dst must equal (R15); family 0 = the
+	 * default group.  Also the PSEUDO_MCAST destination. */
+	struct ka_addr mcast_group;
+	bool owner_ignore; /* owner_ignore_adverts at priority 255: drop all (R7) */
 	/* Our virtual_ipaddress list (R11/R12), compared as a set.  Address i is
 	 * at (const char *)vips + i * vip_stride, so an array of larger structs
-	 * whose first (or any) member is a struct ka_addr can be passed as
-	 * &arr[0].addr with vip_stride = sizeof(arr[0]); 0 = sizeof(ka_addr). */
+	 * with a struct ka_addr member can be passed as &arr[0].addr with
+	 * vip_stride = sizeof(arr[0]); 0 = sizeof(struct ka_addr). */
 	const struct ka_addr *vips;
 	size_t nvips;
 	size_t vip_stride;
 	bool skip_addr_check;        /* skip_check_adv_addr with the master unchanged */
-	bool check_unicast_src;      /* source must be one of peers */
+	bool check_unicast_src;      /* the source must be one of peers */
 	const struct ka_addr *peers; /* unicast_peer addresses, same stride rule */
 	size_t npeers;
 	size_t peer_stride;
@@ -257,10 +263,12 @@ struct vrrp_rx_policy {
 
 /* What validation found besides the verdict. */
 struct vrrp_rx_info {
-	uint32_t warn;                 /* VRRP_RX_BIT(e) of non-dropping findings: ADDR_LIST,
-	                * INTERVAL (v3 mismatch), LINK_LOCAL */
-	enum vrrp_csum_form csum_form; /* form the checksum matched (NONE if
-	                                * none); set whenever the checksum step ran */
+	/* VRRP_RX_BIT(e) of findings that do not drop: ADDR_LIST, INTERVAL
+	 * (v3 mismatch), LINK_LOCAL */
+	uint32_t warn;
+	/* the form the checksum matched (NONE if none); set whenever the
+	 * checksum step ran, also when it failed */
+	enum vrrp_csum_form csum_form;
 };
 
 /* Defaults: version 2, VRID unchecked, 100 cs, no auth, check_ttl with
@@ -295,34 +303,35 @@ enum vrrp_rx_err vrrp_pkt_validate(const struct vrrp_pkt *pkt, const struct vrrp
 
 /* One advert to build. */
 struct vrrp_tx {
-	uint8_t version;                  /* 2 or 3 */
-	uint8_t vrid;                     /* Virtual Rtr ID, 1..255 */
-	uint8_t priority;                 /* Priority (0 on shutdown) */
-	uint16_t adver_int_cs;            /* Advertisement_Interval, centiseconds: v2 writes
-	                        * vrrp_v2_interval_s(), v3 writes it as Max Adver
-	                        * Int (1..4095) */
-	uint8_t auth_type;                /* v2 Auth Type: VRRP_PKT_AUTH_NONE or _PASS */
-	uint8_t auth_data[VRRP_AUTH_LEN]; /* v2 PASS data; ignored (zeros sent)
-	                                   * for NONE */
-	sa_family_t family;               /* AF_INET / AF_INET6 (v3 only) */
-	const struct ka_addr *addrs;      /* the virtual addresses, in order; same
-	                              * stride rule as vrrp_rx_policy.vips */
-	size_t naddr;                     /* 0..255 */
-	size_t addr_stride;               /* 0 = sizeof(struct ka_addr) */
-	enum vrrp_csum_form csum;         /* v3: PSEUDO (src/dst required), PLAIN
-	                           * (v3_checksum_as_v2, IPv4 only), NONE = leave 0
-	                           * (IPv6 with the kernel's IPV6_CHECKSUM).
-	                           * PSEUDO_MCAST: give the group as dst.
-	                           * v2 always uses PLAIN. */
-	struct ka_addr src;               /* IP source, for the pseudo-header */
-	struct ka_addr dst;               /* IP destination (or group), for the pseudo-header */
+	uint8_t version;  /* 2 or 3 */
+	uint8_t vrid;     /* Virtual Rtr ID, 1..255 */
+	uint8_t priority; /* Priority (0 on shutdown) */
+	/* Advertisement_Interval, centiseconds: v2 sends vrrp_v2_interval_s(),
+	 * v3 sends it as Max Adver Int (1..4095) */
+	uint16_t adver_int_cs;
+	uint8_t auth_type; /* v2 Auth Type: VRRP_PKT_AUTH_NONE or _PASS; ignored by v3 */
+	/* v2 PASS Authentication Data; zeros are sent for NONE */
+	uint8_t auth_data[VRRP_AUTH_LEN];
+	sa_family_t family; /* AF_INET, or AF_INET6 (v3 only) */
+	/* the virtual addresses, in order; same stride rule as
+	 * vrrp_rx_policy.vips (0 = sizeof(struct ka_addr)) */
+	const struct ka_addr *addrs;
+	size_t naddr; /* 0..255 */
+	size_t addr_stride;
+	/* v3 checksum: PSEUDO (src/dst required), PLAIN (v3_checksum_as_v2,
+	 * IPv4 only), PSEUDO_MCAST (the same as PSEUDO: give the group as dst),
+	 * NONE = leave 0 (IPv6 with the kernel's IPV6_CHECKSUM).  v2 is
+	 * always PLAIN. */
+	enum vrrp_csum_form csum;
+	struct ka_addr src; /* IP source, for the pseudo-header */
+	struct ka_addr dst; /* IP destination (or the group), for the pseudo-header */
 };
 
 /* Build the VRRP message (no IP header) into buf.  Reserved bits are 0; the
  * type is ADVERTISEMENT.  Returns its length, or 0 when it does not fit len
- * or tx is invalid (version, family, v2 over IPv6, address family mismatch,
- * naddr > 255, interval 0 or out of range, PASS/NONE only for v2, PSEUDO
- * without src/dst of the family). */
+ * or tx is invalid (version, family, v2 over IPv6, VRID 0, an address of
+ * another family, naddr > 255, interval 0 or out of range, a v2 auth type
+ * other than NONE/PASS, PSEUDO without src/dst of the family). */
 size_t vrrp_pkt_encode(uint8_t *buf, size_t len, const struct vrrp_tx *tx);
 
 #endif

@@ -33,7 +33,8 @@ tool() { inA "$TOOL" "$@" >>"$T_DIR/tool.log" 2>&1; }
 
 # ---- the monitor ----------------------------------------------------------
 MON=$T_DIR/mon.log
-inA "$TOOL" monitor --duration 120 >"$MON" 2>"$T_DIR/mon.err" &
+# started directly (not through a shell function) so that $! is the tool itself
+ip netns exec "$a" "$TOOL" monitor --duration 120 >"$MON" 2>"$T_DIR/mon.err" &
 mon=$!
 T_PIDS+=("$mon")
 mon_has() { grep -q -- "$1" "$MON"; }
@@ -76,12 +77,13 @@ check "carrier loss (peer down) reported as down" \
 ip -n "$b" link set eth1 up
 check "carrier back reported as up" \
 	wait_until 5 bash -c "(( \$(grep -c '^LINK up eth0\$' '$MON') == 2 ))"
-ip -n "$a" link add dummy0 type dummy
-check "new link reported" wait_until 5 mon_has '^LINK new dummy0$'
-ip -n "$a" link set dummy0 name dummy1
-check "rename reported as a change" wait_until 5 mon_has '^LINK change dummy1$'
-ip -n "$a" link del dummy1
-check "deleted link reported" wait_until 5 mon_has '^LINK del dummy1$'
+ip -n "$a" link add vt0 type veth peer name vt1
+check "new links reported" wait_until 5 bash -c "grep -q '^LINK new vt0\$' '$MON' && grep -q '^LINK new vt1\$' '$MON'"
+ip -n "$a" link set vt0 name vt2
+check "rename reported as a change" wait_until 5 mon_has '^LINK change vt2$'
+ip -n "$a" link del vt2
+check "deleted links reported (both ends of the pair)" \
+	wait_until 5 bash -c "grep -q '^LINK del vt2\$' '$MON' && grep -q '^LINK del vt1\$' '$MON'"
 # IPv6 addresses go away on link down and come back: wait for the global one
 ip -n "$a" addr replace 2001:db8::1/64 dev eth0 2>/dev/null
 
@@ -172,7 +174,7 @@ done >"$BURST"
 
 # a second monitor with a tiny receive buffer that stops reading for 1.5 s
 MON2=$T_DIR/mon2.log
-inA "$TOOL" monitor --rcvbuf 4096 --stall 1500 --duration 60 >"$MON2" 2>"$T_DIR/mon2.err" &
+ip netns exec "$a" "$TOOL" monitor --rcvbuf 4096 --stall 1500 --duration 60 >"$MON2" 2>"$T_DIR/mon2.err" &
 mon2=$!
 T_PIDS+=("$mon2")
 check "small-buffer monitor starts" wait_until 10 grep -q '^READY$' "$MON2"
@@ -200,7 +202,7 @@ snapshot "$mon" "$MON"
 T1=$(last_table "$MON")
 check "final table: eth0 keeps 192.0.2.1/24 as primary" grep -q '^PRIMARY4 eth0 192\.0\.2\.1$' <<<"$T1"
 check "final table: no VIP left" bash -c "! grep -qE '192\.0\.2\.100|2001:db8::100' <<<'$T1'"
-check "final table: no dummy link left" bash -c "! grep -q '^IF dummy' <<<'$T1'"
+check "final table: no vt link left" bash -c "! grep -q '^IF vt' <<<'$T1'"
 for p in "$mon" "$mon2"; do kill -TERM "$p" 2>/dev/null; done
 wait "$mon"
 check "monitor exits cleanly" test $? -eq 0
