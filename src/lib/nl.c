@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/sock_diag.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,20 @@ uint32_t nl_next_seq(struct nl_sock *s)
 	if (++s->seq == 0)
 		s->seq = 1;
 	return s->seq;
+}
+
+int nl_drops(const struct nl_sock *s, uint32_t *drops)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	memset(mem, 0, sizeof(mem));
+	if (getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0)
+		return -errno;
+	if (len < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+		return -ENOPROTOOPT;
+	*drops = mem[SK_MEMINFO_DROPS];
+	return 0;
 }
 
 bool nl_sender_ok(const void *sa, size_t salen)

@@ -68,6 +68,11 @@ uint32_t nl_next_seq(struct nl_sock *s);
  * -EAGAIN (nothing queued), -ENOBUFS (the kernel dropped messages: the
  * caller must resynchronise), -EMSGSIZE (truncated datagram: same). */
 ssize_t nl_recv(struct nl_sock *s);
+/* The socket's drop counter (SO_MEMINFO, SK_MEMINFO_DROPS): messages the
+ * kernel could not queue.  Needed because after one ENOBUFS report the
+ * kernel drops silently until the receive queue has been emptied once.
+ * 0 or -errno (-ENOPROTOOPT on kernels without SO_MEMINFO). */
+int nl_drops(const struct nl_sock *s, uint32_t *drops);
 /* Whether a datagram's source address is the kernel's.  Pure. */
 bool nl_sender_ok(const void *sa, size_t salen);
 

@@ -41,6 +41,8 @@ struct vrrp_if_table {
 	int dump_err;       /* last dump error (first sync reports it) */
 	bool dump_intr;     /* a reply of this dump had NLM_F_DUMP_INTR */
 	bool resync_wanted; /* start another dump when this one ends */
+	bool drops_ok;      /* SO_MEMINFO works: drops_mark is meaningful */
+	uint32_t drops_mark; /* socket drop count when the current dump began */
 };
 
 /* ---- table core ------------------------------------------------------ */
@@ -576,6 +578,8 @@ static void start_dump(struct vrrp_if_table *t)
 	t->resync_wanted = false;
 	t->dump_intr = false;
 	t->dump_err = 0;
+	/* Drops before this point are covered by the dump we are starting. */
+	t->drops_ok = nl_drops(&t->nl, &t->drops_mark) == 0;
 	vrrp_if_table_gen_begin(t);
 	r = send_dump(t, RTM_GETLINK);
 	if (r < 0) {
@@ -642,6 +646,21 @@ void vrrp_if_resync(struct vrrp_if_table *t)
 	start_dump(t);
 }
 
+/* After one ENOBUFS report the kernel drops silently until our receive
+ * queue has been emptied once; the drop counter catches those losses.
+ * Called whenever the queue is found empty. */
+static void check_drops(struct vrrp_if_table *t)
+{
+	uint32_t d;
+
+	if (!t->drops_ok || nl_drops(&t->nl, &d) < 0 || d == t->drops_mark)
+		return;
+	log_info("netlink: monitor dropped %u message(s): resynchronising", d - t->drops_mark);
+	t->stats.enobufs++;
+	t->drops_mark = d;
+	vrrp_if_resync(t);
+}
+
 static void process_datagram(struct vrrp_if_table *t, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh;
@@ -686,8 +705,10 @@ static int monitor_read(struct vrrp_if_table *t)
 
 	for (i = 0; i < READ_BATCH; i++) {
 		n = nl_recv(&t->nl);
-		if (n == -EAGAIN)
+		if (n == -EAGAIN) {
+			check_drops(t);
 			return 0;
+		}
 		if (n == -EINTR)
 			continue;
 		if (n == -ENOBUFS || n == -EMSGSIZE) {

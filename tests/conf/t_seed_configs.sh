@@ -25,8 +25,9 @@ check "found the 9 seed configurations" test "$n" -eq 9
 expect_warning() { # file keyword
 	local f=$dir/$1 kw=$2 line
 	line=$(grep -n -E "^[[:space:]]*$kw([[:space:]]|$)" "$f" | head -1 | cut -d: -f1)
-	grep -q -F "($f: Line $line)" "$T_DIR/$1.out" &&
-		grep -F "($f: Line $line)" "$T_DIR/$1.out" | grep -q -i -- "$kw"
+	local hits
+	hits=$(grep -F "($f: Line $line)" "$T_DIR/$1.out")
+	[[ -n $hits && ${hits,,} == *"${kw,,}"* ]]
 }
 check "lvs_id warned with file and line" expect_warning seed001-healthcheck.conf lvs_id
 check "nat_mask warned with file and line" expect_warning seed002-dr-lb01.conf nat_mask

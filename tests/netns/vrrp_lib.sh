@@ -53,7 +53,12 @@ ka_stop() {
 	wait "${KA_PID[$1]}" 2>/dev/null
 }
 # has_addr I ADDR: host I has ADDR on eth0.
-has_addr() { ip -n "${H[$1]}" addr show dev eth0 | grep -q -w "inet6\? ${2}"; }
+# (No `ip | grep -q`: with pipefail, grep closing early fails the pipe.)
+has_addr() {
+	local out
+	out=$(ip -n "${H[$1]}" addr show dev eth0)
+	[[ $out == *"inet $2/"* || $out == *"inet6 $2/"* ]]
+}
 no_addr() { ! has_addr "$@"; }
 
 # Capture on the client: cap_start NAME FILTER; cap_stop NAME -> text in T_DIR/NAME.txt
