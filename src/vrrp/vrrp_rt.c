@@ -335,6 +335,9 @@ static void policy_init(struct vrrp_inst *vi)
 	p->check_ttl = !c->unicast;
 	p->v3_ipv4_csum = c->v3_checksum_as_v2 ? VRRP_CSUM_PLAIN : VRRP_CSUM_PSEUDO;
 	p->v3_csum_try_old = c->unicast && c->old_unicast_checksum == VRRP_OLD_CSUM_AUTO;
+	vi->old_csum = c->unicast && c->version == 3 && c->old_unicast_checksum == VRRP_OLD_CSUM_ON;
+	if (vi->old_csum)
+		p->v3_ipv4_csum = VRRP_CSUM_PSEUDO_MCAST;
 	p->mcast_group = c->mcast_dst_ip;
 	p->owner_ignore = c->owner && c->owner_ignore_adverts;
 	p->vips = c->n_vips ? &c->vips[0].addr : NULL;

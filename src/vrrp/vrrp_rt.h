@@ -66,6 +66,7 @@ struct vrrp_inst {
 	struct vrrp_rx_policy pol;
 	uint32_t fault;
 	bool vips_set;   /* our VIPs are on the interface */
+	bool old_csum;   /* v3 unicast: the pre-1.3.6 checksum form (against the group) */
 	bool deleted;    /* removed by a reload, waiting to be freed */
 	int group;       /* index in rt->groups, -1 = none */
 	struct vrrp_notify_queue *nq;

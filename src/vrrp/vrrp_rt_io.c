@@ -46,6 +46,29 @@ static struct vrrp_inst *find_inst(struct vrrp_rt *rt, const struct vrrp_sockent
 	return NULL;
 }
 
+/* Unicast peers may set their own TTL bounds (min_ttl/max_ttl). */
+static const struct vrrp_rx_policy *unicast_policy(const struct vrrp_inst *vi,
+						   const struct ka_addr *src,
+						   struct vrrp_rx_policy *tmp)
+{
+	size_t i;
+
+	if (!vi->c->unicast)
+		return &vi->pol;
+	for (i = 0; i < vi->c->n_peers; i++) {
+		const struct vrrp_unicast_peer *p = &vi->c->peers[i];
+
+		if (addr_equal(&p->addr, src) && (p->min_ttl > 0 || p->max_ttl < 255)) {
+			*tmp = vi->pol;
+			tmp->check_ttl = true;
+			tmp->min_ttl = p->min_ttl;
+			tmp->max_ttl = p->max_ttl;
+			return tmp;
+		}
+	}
+	return &vi->pol;
+}
+
 static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 		    const struct vrrp_sock_rx *rx)
 {
@@ -57,6 +80,7 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 	enum vrrp_rx_err why;
 	struct vrrp_inst *vi;
 	struct vrrp_fsm_rx frx;
+	struct vrrp_rx_policy pol;
 
 	if (s->family == AF_INET) {
 		if (vrrp_ipv4_strip(buf, n, &meta, &msg, &mlen, &why) < 0)
@@ -77,7 +101,7 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 	vi = find_inst(s->rt, s, pkt.vrid);
 	if (!vi)
 		return;
-	why = vrrp_pkt_validate(&pkt, &meta, &vi->pol, &info);
+	why = vrrp_pkt_validate(&pkt, &meta, unicast_policy(vi, &meta.src, &pol), &info);
 	if (info.warn & VRRP_RX_BIT(VRRP_RX_ADDR_LIST))
 		vi->addr_list_warn++;
 	if (info.warn & VRRP_RX_BIT(VRRP_RX_INTERVAL))
@@ -86,6 +110,11 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 		vi->rx_err[why]++;
 		log_drop(vi, why, &meta.src);
 		return;
+	}
+	if (info.csum_form == VRRP_CSUM_PSEUDO_MCAST && !vi->old_csum) {
+		log_info("(%s) peer uses the old unicast checksum - switching to it", vi->c->name);
+		vi->old_csum = true;
+		vi->pol.v3_ipv4_csum = VRRP_CSUM_PSEUDO_MCAST;
 	}
 	vi->advert_rcvd++;
 	frx.prio = pkt.priority;
@@ -190,7 +219,8 @@ static int send_one(struct vrrp_inst *vi, struct vrrp_tx *tx, const struct ka_ad
 	uint8_t buf[VRRP_MAX_PKT];
 	size_t len;
 
-	tx->dst = *dst;
+	/* The old unicast form computes the checksum against the group. */
+	tx->dst = tx->csum == VRRP_CSUM_PSEUDO_MCAST ? vi->c->mcast_dst_ip : *dst;
 	len = vrrp_pkt_encode(buf, sizeof(buf), tx);
 	if (!len)
 		return -1;
@@ -218,6 +248,8 @@ int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio)
 	tx.addr_stride = sizeof(c->vips[0]);
 	if (c->family == AF_INET6)
 		tx.csum = VRRP_CSUM_NONE; /* the kernel fills it (IPV6_CHECKSUM) */
+	else if (c->version == 3 && vi->old_csum)
+		tx.csum = VRRP_CSUM_PSEUDO_MCAST;
 	else if (c->version == 3 && !c->v3_checksum_as_v2)
 		tx.csum = VRRP_CSUM_PSEUDO;
 	else

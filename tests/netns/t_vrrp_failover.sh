@@ -19,6 +19,12 @@ one_owner() { has_addr 1 $VIP && no_addr 2 $VIP; }
 check "after convergence still exactly one owner" one_owner
 check "host 2 logs BACKUP" grep -q "(VI_1) Entering BACKUP STATE" "$T_DIR/h2.log"
 
+# A VIP deleted by hand on the master is noticed and restored.
+ip -n "${H[1]}" addr del $VIP/24 dev eth0
+check "VIP deleted by hand is restored" wait_until 3 has_addr 1 $VIP
+check "restoration is logged" grep -q "removed from eth0 by someone else - restoring" "$T_DIR/h1.log"
+check "host 2 did not take over meanwhile" no_addr 2 $VIP
+
 # kill -9: host 2 takes over within Master_Down_Interval (360.9 ms) plus
 # scheduling slack, and announces the VIP with gratuitous ARP.
 cap_start garp "arp"
