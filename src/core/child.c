@@ -169,8 +169,8 @@ static void on_script_poll(evutil_socket_t fd, short what, void *arg)
  * STOP_SCRIPT_WAIT_MS to finish, as upstream waits for them. */
 static void wait_scripts(struct child_rt *rt)
 {
-	struct timeval poll = {0, 10000}, limit = {STOP_SCRIPT_WAIT_MS / 1000,
-						   (STOP_SCRIPT_WAIT_MS % 1000) * 1000};
+	struct timeval poll = {0, 10000},
+	               limit = {STOP_SCRIPT_WAIT_MS / 1000, (STOP_SCRIPT_WAIT_MS % 1000) * 1000};
 	struct event *ev;
 
 	if (!rt->scripts || !script_running(rt->scripts))

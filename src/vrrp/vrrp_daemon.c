@@ -64,15 +64,15 @@ static void vrrp_dump_json(void *state, FILE *fp)
 }
 
 const struct ka_child_ops vrrp_child_ops = {
-	.kind = KA_CHILD_VRRP,
-	.name = "VRRP",
-	.ident = "Keepalived_vrrp",
-	.file_suffix = "_vrrp",
-	.start = vrrp_start,
-	.reload = vrrp_reload,
-	.stop = vrrp_stop,
-	.dump_data = vrrp_dump_data,
-	.dump_stats = vrrp_dump_stats,
-	.dump_json = vrrp_dump_json,
-	.state = &vrrp_state,
+    .kind = KA_CHILD_VRRP,
+    .name = "VRRP",
+    .ident = "Keepalived_vrrp",
+    .file_suffix = "_vrrp",
+    .start = vrrp_start,
+    .reload = vrrp_reload,
+    .stop = vrrp_stop,
+    .dump_data = vrrp_dump_data,
+    .dump_stats = vrrp_dump_stats,
+    .dump_json = vrrp_dump_json,
+    .state = &vrrp_state,
 };

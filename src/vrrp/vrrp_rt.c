@@ -53,11 +53,20 @@ static void notify_instance(struct vrrp_inst *vi)
 	vi->last_notified = s;
 	log_info("(%s) Entering %s STATE", vi->c->name, st);
 	switch (s) {
-	case VRRP_STATE_MASTER: cmd = n->master; break;
-	case VRRP_STATE_BACKUP: cmd = n->backup; break;
-	case VRRP_STATE_FAULT: cmd = n->fault; break;
-	case VRRP_STATE_STOP: cmd = n->stop; break;
-	default: return;
+	case VRRP_STATE_MASTER:
+		cmd = n->master;
+		break;
+	case VRRP_STATE_BACKUP:
+		cmd = n->backup;
+		break;
+	case VRRP_STATE_FAULT:
+		cmd = n->fault;
+		break;
+	case VRRP_STATE_STOP:
+		cmd = n->stop;
+		break;
+	default:
+		return;
 	}
 	vrrp_fifo_write_state(rt->fifo_fd, false, vi->c->name, st, prio);
 	vrrp_fifo_write_state(rt->vrrp_fifo_fd, false, vi->c->name, st, prio);
@@ -65,9 +74,9 @@ static void notify_instance(struct vrrp_inst *vi)
 		const struct vrrp_cmd *who = cmd ? cmd : n->generic;
 
 		vrrp_notify_queue_push(vi->nq, cmd ? cmd->argv : NULL,
-				       n->generic ? n->generic->argv : NULL, false, vi->c->name,
-				       st, prio, who->uid, who->gid, who->uid != 0 || who->gid != 0,
-				       30000000);
+		                       n->generic ? n->generic->argv : NULL, false, vi->c->name, st,
+		                       prio, who->uid, who->gid, who->uid != 0 || who->gid != 0,
+		                       30000000);
 	}
 }
 
@@ -83,11 +92,20 @@ static void notify_group(struct vrrp_group_rt *g)
 	g->state = s;
 	log_info("VRRP_Group(%s) Syncing instances to %s state", g->c->name, st);
 	switch (s) {
-	case VRRP_STATE_MASTER: cmd = n->master; break;
-	case VRRP_STATE_BACKUP: cmd = n->backup; break;
-	case VRRP_STATE_FAULT: cmd = n->fault; break;
-	case VRRP_STATE_STOP: cmd = n->stop; break;
-	default: break;
+	case VRRP_STATE_MASTER:
+		cmd = n->master;
+		break;
+	case VRRP_STATE_BACKUP:
+		cmd = n->backup;
+		break;
+	case VRRP_STATE_FAULT:
+		cmd = n->fault;
+		break;
+	case VRRP_STATE_STOP:
+		cmd = n->stop;
+		break;
+	default:
+		break;
 	}
 	vrrp_fifo_write_state(g->insts[0]->rt->fifo_fd, true, g->c->name, st, 0);
 	vrrp_fifo_write_state(g->insts[0]->rt->vrrp_fifo_fd, true, g->c->name, st, 0);
@@ -95,9 +113,9 @@ static void notify_group(struct vrrp_group_rt *g)
 		const struct vrrp_cmd *who = cmd ? cmd : n->generic;
 
 		vrrp_notify_queue_push(g->nq, cmd ? cmd->argv : NULL,
-				       n->generic ? n->generic->argv : NULL, true, g->c->name, st,
-				       0, who->uid, who->gid, who->uid != 0 || who->gid != 0,
-				       30000000);
+		                       n->generic ? n->generic->argv : NULL, true, g->c->name, st,
+		                       0, who->uid, who->gid, who->uid != 0 || who->gid != 0,
+		                       30000000);
 	}
 }
 
@@ -124,8 +142,8 @@ static void apply(struct vrrp_inst *vi, unsigned acts)
 			struct timeval tv;
 
 			vi->garp_phase = g->master_delay_us ? 1 : 2;
-			us_to_timeval(g->master_delay_us ? g->master_delay_us : g->master_refresh_us,
-				      &tv);
+			us_to_timeval(
+			    g->master_delay_us ? g->master_delay_us : g->master_refresh_us, &tv);
 			evtimer_add(vi->garp_timer, &tv);
 		}
 	}
@@ -135,8 +153,8 @@ static void apply(struct vrrp_inst *vi, unsigned acts)
 			const struct vrrp_cmd *c = vi->c->notify.master_rx_lower_pri;
 
 			vrrp_notify_queue_push(vi->nq, c->argv, NULL, false, vi->c->name,
-					       "MASTER_RX_LOWER_PRI", vi->fsm.prio, c->uid, c->gid,
-					       c->uid != 0 || c->gid != 0, 30000000);
+			                       "MASTER_RX_LOWER_PRI", vi->fsm.prio, c->uid, c->gid,
+			                       c->uid != 0 || c->gid != 0, 30000000);
 		}
 	}
 	if (acts & VRRP_ACT_NOTIFY)
@@ -237,7 +255,7 @@ void vrrp_inst_update_tracking(struct vrrp_inst *vi)
 		struct vrrp_fsm_rx rx = {.prio = r.effective};
 
 		log_info("(%s) Changing effective priority from %u to %u", vi->c->name,
-			 vi->fsm.prio, r.effective);
+		         vi->fsm.prio, r.effective);
 		vrrp_inst_event(vi, VRRP_EV_PRIORITY_CHANGED, &rx);
 	}
 }
@@ -261,16 +279,16 @@ static void on_link(void *arg, struct vrrp_if *ifp, enum vrrp_if_event ev)
 			if (up)
 				vi->ifindex = ifp->ifindex;
 			log_info("(%s) interface %s is %s", vi->c->name, ifp->name,
-				 up ? "up" : "down");
+			         up ? "up" : "down");
 			if (up && !vi->sock) {
-				vi->sock = vrrp_rt_sock_get(rt, vi->c->family, vi->ifindex,
-							    vi->c->ifname,
-							    vi->c->unicast ? NULL : &vi->c->mcast_dst_ip);
+				vi->sock =
+				    vrrp_rt_sock_get(rt, vi->c->family, vi->ifindex, vi->c->ifname,
+				                     vi->c->unicast ? NULL : &vi->c->mcast_dst_ip);
 				vrrp_inst_set_fault(vi, VRRP_FAULT_SOCKET, vi->sock == NULL);
 			}
 			if (up)
 				vrrp_inst_set_fault(vi, VRRP_FAULT_NO_SOURCE,
-						    !vrrp_inst_resolve_source(vi));
+				                    !vrrp_inst_resolve_source(vi));
 			vrrp_inst_set_fault(vi, VRRP_FAULT_IF_DOWN, !up);
 		}
 		vrrp_inst_update_tracking(vi);
@@ -278,7 +296,7 @@ static void on_link(void *arg, struct vrrp_if *ifp, enum vrrp_if_event ev)
 }
 
 static void on_addr(void *arg, struct vrrp_if *ifp, const struct vrrp_if_addr *a,
-		    enum vrrp_if_addr_event ev)
+                    enum vrrp_if_addr_event ev)
 {
 	struct vrrp_rt *rt = arg;
 	size_t i, j;
@@ -293,9 +311,10 @@ static void on_addr(void *arg, struct vrrp_if *ifp, const struct vrrp_if_addr *a
 
 				if (addr_equal(&v->addr, &a->addr) &&
 				    !(v->flags & VRRP_VIP_NO_TRACK)) {
-					log_warn("(%s) VIP %s was removed from %s by someone else - "
-						 "restoring it",
-						 vi->c->name, v->text, ifp->name);
+					log_warn(
+					    "(%s) VIP %s was removed from %s by someone else - "
+					    "restoring it",
+					    vi->c->name, v->text, ifp->name);
 					vi->vip_restored++;
 					vrrp_inst_vips(vi, true);
 					vrrp_inst_garp_burst(vi, 1);
@@ -303,10 +322,9 @@ static void on_addr(void *arg, struct vrrp_if *ifp, const struct vrrp_if_addr *a
 				}
 			}
 		}
-		if (vi->ifindex == ifp->ifindex && !vi->c->has_mcast_src &&
-		    !vi->c->has_unicast_src)
+		if (vi->ifindex == ifp->ifindex && !vi->c->has_mcast_src && !vi->c->has_unicast_src)
 			vrrp_inst_set_fault(vi, VRRP_FAULT_NO_SOURCE,
-					    !vrrp_inst_resolve_source(vi));
+			                    !vrrp_inst_resolve_source(vi));
 	}
 }
 
@@ -328,8 +346,8 @@ static void policy_init(struct vrrp_inst *vi)
 	p->vrid = (uint8_t)c->vrid;
 	p->adver_int_cs = (uint16_t)c->advert_int_cs;
 	p->auth_type = c->auth_type == VRRP_AUTH_PASS ? VRRP_PKT_AUTH_PASS
-		       : c->auth_type == VRRP_AUTH_AH ? VRRP_PKT_AUTH_AH
-						      : VRRP_PKT_AUTH_NONE;
+	               : c->auth_type == VRRP_AUTH_AH ? VRRP_PKT_AUTH_AH
+	                                              : VRRP_PKT_AUTH_NONE;
 	memcpy(p->auth_data, c->auth_pass, sizeof(p->auth_data));
 	p->unicast = c->unicast;
 	p->check_ttl = !c->unicast;
@@ -418,7 +436,7 @@ static void inst_attach(struct vrrp_inst *vi)
 	if (ifp) {
 		vi->ifindex = ifp->ifindex;
 		vi->sock = vrrp_rt_sock_get(rt, vi->c->family, ifp->ifindex, ifp->name,
-					    vi->c->unicast ? NULL : &vi->c->mcast_dst_ip);
+		                            vi->c->unicast ? NULL : &vi->c->mcast_dst_ip);
 		if (!vi->sock)
 			vi->fault |= VRRP_FAULT_SOCKET;
 	}
@@ -481,22 +499,22 @@ static void groups_free(struct vrrp_rt *rt)
 }
 
 static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
-		       int line, const char *msg)
+                       int line, const char *msg)
 {
 	(void)arg;
 	(void)cls;
 	log_message(sev == CONF_SEV_WARN ? LOG_WARNING : LOG_ERR, "(%s: Line %d) %s",
-		    file ? file : "?", line, msg);
+	            file ? file : "?", line, msg);
 }
 
 static void open_fifos(struct vrrp_rt *rt)
 {
 	rt->fifo_fd = rt->conf->global.notify_fifo.path
-			      ? vrrp_fifo_open(rt->conf->global.notify_fifo.path)
-			      : -1;
+	                  ? vrrp_fifo_open(rt->conf->global.notify_fifo.path)
+	                  : -1;
 	rt->vrrp_fifo_fd = rt->conf->global.vrrp_notify_fifo.path
-				   ? vrrp_fifo_open(rt->conf->global.vrrp_notify_fifo.path)
-				   : -1;
+	                       ? vrrp_fifo_open(rt->conf->global.vrrp_notify_fifo.path)
+	                       : -1;
 }
 
 static int instances_create(struct vrrp_rt *rt)
@@ -516,10 +534,10 @@ static int instances_create(struct vrrp_rt *rt)
 }
 
 int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
-		  const struct ka_config *kc)
+                  const struct ka_config *kc)
 {
 	static const struct vrrp_if_callbacks cb = {
-		.link = on_link, .addr = on_addr, .resync = on_resync};
+	    .link = on_link, .addr = on_addr, .resync = on_resync};
 	size_t i;
 	int rc;
 
@@ -618,7 +636,8 @@ static void inst_rebind(struct vrrp_inst *vi, const struct vrrp_instance_conf *n
 
 	if (changed & VRRP_DIFF_VIPS && vi->vips_set) {
 		for (k = 0; k < d.n_vips_removed; k++) {
-			log_info("(%s) removing VIP %s", oc->name, oc->vips[d.vips_removed[k]].text);
+			log_info("(%s) removing VIP %s", oc->name,
+			         oc->vips[d.vips_removed[k]].text);
 			vrrp_inst_vip_list(vi, &oc->vips[d.vips_removed[k]], 1, false);
 		}
 	}
@@ -701,7 +720,7 @@ int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc)
 	for (i = 0; i < rt->n_inst;) {
 		if (!rt->inst[i]) {
 			memmove(&rt->inst[i], &rt->inst[i + 1],
-				(rt->n_inst - i - 1) * sizeof(*rt->inst));
+			        (rt->n_inst - i - 1) * sizeof(*rt->inst));
 			rt->n_inst--;
 		} else {
 			i++;

@@ -65,10 +65,10 @@ struct vrrp_inst {
 	struct ka_addr src; /* source address of our adverts */
 	struct vrrp_rx_policy pol;
 	uint32_t fault;
-	bool vips_set;   /* our VIPs are on the interface */
-	bool old_csum;   /* v3 unicast: the pre-1.3.6 checksum form (against the group) */
-	bool deleted;    /* removed by a reload, waiting to be freed */
-	int group;       /* index in rt->groups, -1 = none */
+	bool vips_set; /* our VIPs are on the interface */
+	bool old_csum; /* v3 unicast: the pre-1.3.6 checksum form (against the group) */
+	bool deleted;  /* removed by a reload, waiting to be freed */
+	int group;     /* index in rt->groups, -1 = none */
 	struct vrrp_notify_queue *nq;
 	/* counters for the stats dump (upstream's names) */
 	uint64_t advert_rcvd, advert_sent;
@@ -108,7 +108,7 @@ struct vrrp_rt {
 
 /* vrrp_rt.c */
 int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
-		  const struct ka_config *kc);
+                  const struct ka_config *kc);
 int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc);
 void vrrp_rt_stop(struct vrrp_rt *rt);
 /* Deliver an event to an instance (through its sync group) and apply. */
@@ -119,13 +119,12 @@ void vrrp_inst_set_fault(struct vrrp_inst *vi, uint32_t bit, bool on);
 
 /* vrrp_rt_io.c: sockets, adverts, VIPs, GARP */
 struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifindex,
-				      const char *ifname, const struct ka_addr *group);
+                                      const char *ifname, const struct ka_addr *group);
 void vrrp_rt_sock_put(struct vrrp_rt *rt, struct vrrp_sockent *s);
 int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio);
 void vrrp_inst_vips(struct vrrp_inst *vi, bool add);
 void vrrp_inst_vip_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, bool add);
-void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n,
-			 unsigned repeat);
+void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, unsigned repeat);
 void vrrp_inst_garp_burst(struct vrrp_inst *vi, unsigned repeat);
 bool vrrp_inst_resolve_source(struct vrrp_inst *vi);
 

@@ -22,29 +22,29 @@ static void data_inst(const struct vrrp_inst *vi, FILE *fp)
 	fprintf(fp, " VRRP Instance = %s\n", c->name);
 	fprintf(fp, "   VRRP Version = %d\n", c->version);
 	fprintf(fp, "   State = %s\n", vrrp_state_str(vi->fsm.state));
-	fprintf(fp, "   Wantstate = %s\n", vi->fsm.want_master || vi->fsm.state == VRRP_STATE_MASTER
-						   ? "MASTER"
-						   : vrrp_state_str(vi->fsm.state));
+	fprintf(fp, "   Wantstate = %s\n",
+	        vi->fsm.want_master || vi->fsm.state == VRRP_STATE_MASTER
+	            ? "MASTER"
+	            : vrrp_state_str(vi->fsm.state));
 	fprintf(fp, "   Fault flags = 0x%x\n", vi->fault);
 	fprintf(fp, "   Interface = %s\n", c->ifname ? c->ifname : "(none)");
 	fprintf(fp, "   Using src_ip = %s\n", src_str(vi, a, sizeof(a)));
 	fprintf(fp, "   Gratuitous ARP delay = %llu\n",
-		(unsigned long long)(c->garp.master_delay_us / 1000000));
+	        (unsigned long long)(c->garp.master_delay_us / 1000000));
 	fprintf(fp, "   Gratuitous ARP repeat = %u\n", c->garp.master_repeat);
 	fprintf(fp, "   Virtual Router ID = %u\n", c->vrid);
 	fprintf(fp, "   Priority = %u\n", c->priority);
 	fprintf(fp, "   Effective priority = %u\n", vi->fsm.prio);
 	fprintf(fp, "   Advert interval = %u milli-sec\n", c->advert_int_cs * 10);
-	fprintf(fp, "   Master advert interval = %u milli-sec\n",
-		vi->fsm.master_adver_int_cs * 10);
+	fprintf(fp, "   Master advert interval = %u milli-sec\n", vi->fsm.master_adver_int_cs * 10);
 	fprintf(fp, "   Preempt = %s\n", c->nopreempt ? "disabled" : "enabled");
 	if (c->preempt_delay_us)
 		fprintf(fp, "   Preempt delay = %llu secs\n",
-			(unsigned long long)(c->preempt_delay_us / 1000000));
+		        (unsigned long long)(c->preempt_delay_us / 1000000));
 	fprintf(fp, "   Authentication type = %s\n",
-		c->auth_type == VRRP_AUTH_PASS ? "SIMPLE_PASSWORD"
-		: c->auth_type == VRRP_AUTH_AH ? "IPSEC_AH"
-					       : "none");
+	        c->auth_type == VRRP_AUTH_PASS ? "SIMPLE_PASSWORD"
+	        : c->auth_type == VRRP_AUTH_AH ? "IPSEC_AH"
+	                                       : "none");
 	if (c->unicast) {
 		fprintf(fp, "   Unicast Peer = %zu\n", c->n_peers);
 		for (i = 0; i < c->n_peers; i++)
@@ -62,8 +62,8 @@ static void data_inst(const struct vrrp_inst *vi, FILE *fp)
 		fprintf(fp, "   Tracked scripts = %zu\n", c->track.n_scripts);
 		for (i = 0; i < c->track.n_scripts; i++)
 			fprintf(fp, "     %s weight %d%s\n", c->track.scripts[i].name,
-				c->track.scripts[i].weight,
-				c->track.scripts[i].reverse ? " reverse" : "");
+			        c->track.scripts[i].weight,
+			        c->track.scripts[i].reverse ? " reverse" : "");
 	}
 }
 
@@ -73,7 +73,7 @@ void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp)
 
 	fprintf(fp, "------< Global definitions >------\n");
 	fprintf(fp, " Router ID = %s\n",
-		rt->conf->global.router_id ? rt->conf->global.router_id : "(unset)");
+	        rt->conf->global.router_id ? rt->conf->global.router_id : "(unset)");
 	fprintf(fp, " Reloads = %llu\n", (unsigned long long)rt->reloads);
 	fprintf(fp, "------< VRRP Topology >------\n");
 	for (i = 0; i < rt->n_inst; i++)
@@ -86,9 +86,9 @@ void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp)
 			fprintf(fp, " VRRP Script = %s\n", s->c->name);
 			fprintf(fp, "   Command = %s\n", s->c->cmd.text);
 			fprintf(fp, "   Interval = %llu sec\n",
-				(unsigned long long)(s->c->interval_us / 1000000));
+			        (unsigned long long)(s->c->interval_us / 1000000));
 			fprintf(fp, "   Weight = %d%s\n", s->c->weight,
-				s->c->weight_reverse ? " reverse" : "");
+			        s->c->weight_reverse ? " reverse" : "");
 			fprintf(fp, "   Rise = %u\n   Fall = %u\n", s->c->rise, s->c->fall);
 			fprintf(fp, "   Status = %s\n", s->rf.up ? "GOOD" : "BAD");
 		}
@@ -99,7 +99,7 @@ void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp)
 			size_t m;
 
 			fprintf(fp, " VRRP Sync Group = %s, %s\n", rt->groups[i].c->name,
-				vrrp_state_str(rt->groups[i].state));
+			        vrrp_state_str(rt->groups[i].state));
 			for (m = 0; m < rt->groups[i].n; m++)
 				fprintf(fp, "   monitor = %s\n", rt->groups[i].insts[m]->c->name);
 		}
@@ -117,7 +117,7 @@ void vrrp_rt_dump_stats(struct vrrp_rt *rt, FILE *fp, bool clear)
 
 		fprintf(fp, "VRRP Instance: %s\n", vi->c->name);
 		fprintf(fp, "  Advertisements:\n    Received: %llu\n    Sent: %llu\n",
-			(unsigned long long)vi->advert_rcvd, (unsigned long long)vi->advert_sent);
+		        (unsigned long long)vi->advert_rcvd, (unsigned long long)vi->advert_sent);
 		fprintf(fp, "  Became master: %llu\n", (unsigned long long)st->became_master);
 		fprintf(fp, "  Released master: %llu\n", (unsigned long long)st->released_master);
 		fprintf(fp, "  Packet Errors:\n");
@@ -125,16 +125,17 @@ void vrrp_rt_dump_stats(struct vrrp_rt *rt, FILE *fp, bool clear)
 		fprintf(fp, "    TTL: %llu\n", (unsigned long long)e[VRRP_RX_TTL]);
 		fprintf(fp, "    Invalid Type: %llu\n", (unsigned long long)e[VRRP_RX_TYPE]);
 		fprintf(fp, "    Advertisement Interval: %llu\n",
-			(unsigned long long)(e[VRRP_RX_INTERVAL] + vi->interval_warn));
+		        (unsigned long long)(e[VRRP_RX_INTERVAL] + vi->interval_warn));
 		fprintf(fp, "    Address List: %llu\n", (unsigned long long)vi->addr_list_warn);
 		fprintf(fp, "  Authentication Errors:\n");
 		fprintf(fp, "    Invalid Type: %llu\n",
-			(unsigned long long)e[VRRP_RX_AUTH_TYPE_INVALID]);
+		        (unsigned long long)e[VRRP_RX_AUTH_TYPE_INVALID]);
 		fprintf(fp, "    Type Mismatch: %llu\n",
-			(unsigned long long)e[VRRP_RX_AUTH_TYPE_MISMATCH]);
+		        (unsigned long long)e[VRRP_RX_AUTH_TYPE_MISMATCH]);
 		fprintf(fp, "    Failure: %llu\n", (unsigned long long)e[VRRP_RX_AUTH_FAILURE]);
 		fprintf(fp, "  Priority Zero:\n    Received: %llu\n    Sent: %llu\n",
-			(unsigned long long)st->pri_zero_rcvd, (unsigned long long)st->pri_zero_sent);
+		        (unsigned long long)st->pri_zero_rcvd,
+		        (unsigned long long)st->pri_zero_sent);
 		if (clear) {
 			vi->advert_rcvd = vi->advert_sent = 0;
 			vi->addr_list_warn = vi->interval_warn = 0;
@@ -176,13 +177,13 @@ void vrrp_rt_dump_json(const struct vrrp_rt *rt, FILE *fp)
 		fprintf(fp, ",\"ifp_ifname\":");
 		json_str(fp, c->ifname);
 		fprintf(fp,
-			",\"vrid\":%u,\"base_priority\":%u,\"effective_priority\":%u,"
-			"\"state\":%d,\"wantstate\":%d,\"last_transition\":%llu,"
-			"\"adver_int\":%u,\"master_adver_int\":%u,\"version\":%d,\"vips\":[",
-			c->vrid, c->priority, vi->fsm.prio, (int)vi->fsm.state,
-			vi->fsm.want_master ? (int)VRRP_STATE_MASTER : (int)vi->fsm.state,
-			(unsigned long long)vi->fsm.last_transition_us, c->advert_int_cs * 10000,
-			vi->fsm.master_adver_int_cs * 10000, c->version);
+		        ",\"vrid\":%u,\"base_priority\":%u,\"effective_priority\":%u,"
+		        "\"state\":%d,\"wantstate\":%d,\"last_transition\":%llu,"
+		        "\"adver_int\":%u,\"master_adver_int\":%u,\"version\":%d,\"vips\":[",
+		        c->vrid, c->priority, vi->fsm.prio, (int)vi->fsm.state,
+		        vi->fsm.want_master ? (int)VRRP_STATE_MASTER : (int)vi->fsm.state,
+		        (unsigned long long)vi->fsm.last_transition_us, c->advert_int_cs * 10000,
+		        vi->fsm.master_adver_int_cs * 10000, c->version);
 		for (k = 0; k < c->n_vips; k++) {
 			fprintf(fp, "%s", k ? "," : "");
 			json_str(fp, c->vips[k].text);
@@ -194,24 +195,24 @@ void vrrp_rt_dump_json(const struct vrrp_rt *rt, FILE *fp)
 		}
 		fprintf(fp, "],\"auth_type\":%d},\"stats\":{", (int)c->auth_type);
 		fprintf(fp,
-			"\"advert_rcvd\":%llu,\"advert_sent\":%llu,\"become_master\":%llu,"
-			"\"release_master\":%llu,\"packet_len_err\":%llu,"
-			"\"advert_interval_err\":%llu,\"ip_ttl_err\":%llu,"
-			"\"invalid_type_rcvd\":%llu,\"addr_list_err\":%llu,"
-			"\"invalid_authtype\":%llu,\"authtype_mismatch\":%llu,"
-			"\"auth_failure\":%llu,\"pri_zero_rcvd\":%llu,\"pri_zero_sent\":%llu}}",
-			(unsigned long long)vi->advert_rcvd, (unsigned long long)vi->advert_sent,
-			(unsigned long long)vi->fsm.stats.became_master,
-			(unsigned long long)vi->fsm.stats.released_master,
-			(unsigned long long)e[VRRP_RX_LENGTH],
-			(unsigned long long)(e[VRRP_RX_INTERVAL] + vi->interval_warn),
-			(unsigned long long)e[VRRP_RX_TTL], (unsigned long long)e[VRRP_RX_TYPE],
-			(unsigned long long)vi->addr_list_warn,
-			(unsigned long long)e[VRRP_RX_AUTH_TYPE_INVALID],
-			(unsigned long long)e[VRRP_RX_AUTH_TYPE_MISMATCH],
-			(unsigned long long)e[VRRP_RX_AUTH_FAILURE],
-			(unsigned long long)vi->fsm.stats.pri_zero_rcvd,
-			(unsigned long long)vi->fsm.stats.pri_zero_sent);
+		        "\"advert_rcvd\":%llu,\"advert_sent\":%llu,\"become_master\":%llu,"
+		        "\"release_master\":%llu,\"packet_len_err\":%llu,"
+		        "\"advert_interval_err\":%llu,\"ip_ttl_err\":%llu,"
+		        "\"invalid_type_rcvd\":%llu,\"addr_list_err\":%llu,"
+		        "\"invalid_authtype\":%llu,\"authtype_mismatch\":%llu,"
+		        "\"auth_failure\":%llu,\"pri_zero_rcvd\":%llu,\"pri_zero_sent\":%llu}}",
+		        (unsigned long long)vi->advert_rcvd, (unsigned long long)vi->advert_sent,
+		        (unsigned long long)vi->fsm.stats.became_master,
+		        (unsigned long long)vi->fsm.stats.released_master,
+		        (unsigned long long)e[VRRP_RX_LENGTH],
+		        (unsigned long long)(e[VRRP_RX_INTERVAL] + vi->interval_warn),
+		        (unsigned long long)e[VRRP_RX_TTL], (unsigned long long)e[VRRP_RX_TYPE],
+		        (unsigned long long)vi->addr_list_warn,
+		        (unsigned long long)e[VRRP_RX_AUTH_TYPE_INVALID],
+		        (unsigned long long)e[VRRP_RX_AUTH_TYPE_MISMATCH],
+		        (unsigned long long)e[VRRP_RX_AUTH_FAILURE],
+		        (unsigned long long)vi->fsm.stats.pri_zero_rcvd,
+		        (unsigned long long)vi->fsm.stats.pri_zero_sent);
 	}
 	fprintf(fp, "]\n");
 }

@@ -29,11 +29,10 @@ static void log_drop(struct vrrp_inst *vi, enum vrrp_rx_err why, const struct ka
 		return;
 	last[vi->c->vrid][why] = now;
 	log_info("(%s) dropping advert from %s: %s", vi->c->name, addr_fmt(src, a, sizeof(a)),
-		 vrrp_rx_err_str(why));
+	         vrrp_rx_err_str(why));
 }
 
-static struct vrrp_inst *find_inst(struct vrrp_rt *rt, const struct vrrp_sockent *s,
-				   unsigned vrid)
+static struct vrrp_inst *find_inst(struct vrrp_rt *rt, const struct vrrp_sockent *s, unsigned vrid)
 {
 	size_t i;
 
@@ -47,9 +46,8 @@ static struct vrrp_inst *find_inst(struct vrrp_rt *rt, const struct vrrp_sockent
 }
 
 /* Unicast peers may set their own TTL bounds (min_ttl/max_ttl). */
-static const struct vrrp_rx_policy *unicast_policy(const struct vrrp_inst *vi,
-						   const struct ka_addr *src,
-						   struct vrrp_rx_policy *tmp)
+static const struct vrrp_rx_policy *
+unicast_policy(const struct vrrp_inst *vi, const struct ka_addr *src, struct vrrp_rx_policy *tmp)
 {
 	size_t i;
 
@@ -70,7 +68,7 @@ static const struct vrrp_rx_policy *unicast_policy(const struct vrrp_inst *vi,
 }
 
 static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
-		    const struct vrrp_sock_rx *rx)
+                    const struct vrrp_sock_rx *rx)
 {
 	struct vrrp_rx_meta meta = {0};
 	struct vrrp_pkt pkt;
@@ -143,7 +141,7 @@ static void on_sock_read(evutil_socket_t fd, short what, void *arg)
 }
 
 struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifindex,
-				      const char *ifname, const struct ka_addr *group)
+                                      const char *ifname, const struct ka_addr *group)
 {
 	struct vrrp_sockent *s;
 
@@ -159,7 +157,7 @@ struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifinde
 	s->family = family;
 	s->ifindex = ifindex;
 	s->fd = vrrp_sock_open(family, ifname, ifindex, group && group->family ? group : NULL,
-			       SOCK_RCVBUF);
+	                       SOCK_RCVBUF);
 	if (s->fd < 0) {
 		log_err("Cannot open the VRRP socket on %s: %s", ifname, strerror(errno));
 		free(s);
@@ -289,9 +287,14 @@ static void nl_vip_from(struct vrrp_inst *vi, const struct vrrp_vip *v, struct v
 		nv->brd = VRRP_VIP_BRD_EXPLICIT;
 		nv->brd_addr = v->brd_addr.u.v4;
 		break;
-	case VRRP_BRD_PLUS: nv->brd = VRRP_VIP_BRD_PLUS; break;
-	case VRRP_BRD_MINUS: nv->brd = VRRP_VIP_BRD_MINUS; break;
-	default: break;
+	case VRRP_BRD_PLUS:
+		nv->brd = VRRP_VIP_BRD_PLUS;
+		break;
+	case VRRP_BRD_MINUS:
+		nv->brd = VRRP_VIP_BRD_MINUS;
+		break;
+	default:
+		break;
 	}
 	if (v->scope >= 0)
 		nv->scope = (uint8_t)v->scope;
@@ -318,7 +321,7 @@ void vrrp_inst_vip_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n
 		rc = add ? vrrp_vip_add(&vi->rt->nl, &nv) : vrrp_vip_del(&vi->rt->nl, &nv);
 		if (rc < 0)
 			log_err("(%s) cannot %s VIP %s: %s", vi->c->name, add ? "add" : "remove",
-				v[i].text, strerror(-rc));
+			        v[i].text, strerror(-rc));
 	}
 }
 
@@ -331,8 +334,7 @@ void vrrp_inst_vips(struct vrrp_inst *vi, bool add)
 	vi->vips_set = add;
 }
 
-void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n,
-			 unsigned repeat)
+void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, unsigned repeat)
 {
 	struct vrrp_if *ifp;
 	size_t i;
@@ -358,8 +360,8 @@ void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t 
 			if (vrrp_ndisc_open(&nd) < 0)
 				continue;
 			for (r = 0; r < repeat; r++)
-				vrrp_ndisc_send_na(&nd, ifindex, &v[i].addr.u.v6, ifp->hwaddr, false,
-						   NULL);
+				vrrp_ndisc_send_na(&nd, ifindex, &v[i].addr.u.v6, ifp->hwaddr,
+				                   false, NULL);
 			vrrp_ndisc_close(&nd);
 		}
 	}

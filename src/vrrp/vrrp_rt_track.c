@@ -49,12 +49,12 @@ static void on_script_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrrp_script_rt *s = arg;
 	struct script_spec spec = {.argv = s->c->cmd.argv,
-				   .uid = s->c->cmd.uid,
-				   .gid = s->c->cmd.gid,
-				   .set_ids = s->c->cmd.uid != 0 || s->c->cmd.gid != 0,
-				   .timeout_us = s->c->timeout_us,
-				   .done = script_done,
-				   .arg = s};
+	                           .uid = s->c->cmd.uid,
+	                           .gid = s->c->cmd.gid,
+	                           .set_ids = s->c->cmd.uid != 0 || s->c->cmd.gid != 0,
+	                           .timeout_us = s->c->timeout_us,
+	                           .done = script_done,
+	                           .arg = s};
 
 	(void)fd;
 	(void)what;
@@ -179,18 +179,18 @@ static bool if_up(const struct vrrp_rt *rt, const char *name)
 }
 
 static size_t add_refs(const struct vrrp_rt *rt, const struct vrrp_tracking *t,
-		       struct vrrp_track_input *in, size_t n, size_t max)
+                       struct vrrp_track_input *in, size_t n, size_t max)
 {
 	size_t k;
 
 	for (k = 0; k < t->n_ifs && n < max; k++, n++)
 		in[n] = (struct vrrp_track_input){.weight = t->ifs[k].weight,
-						  .reverse = t->ifs[k].reverse,
-						  .up = if_up(rt, t->ifs[k].name)};
+		                                  .reverse = t->ifs[k].reverse,
+		                                  .up = if_up(rt, t->ifs[k].name)};
 	for (k = 0; k < t->n_scripts && n < max; k++, n++)
 		in[n] = (struct vrrp_track_input){.weight = t->scripts[k].weight,
-						  .reverse = t->scripts[k].reverse,
-						  .up = script_up(rt, &t->scripts[k])};
+		                                  .reverse = t->scripts[k].reverse,
+		                                  .up = script_up(rt, &t->scripts[k])};
 	return n;
 }
 
