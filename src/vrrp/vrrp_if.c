@@ -16,7 +16,8 @@
 
 #define IF_HASH 256u          /* buckets for ifindex lookups (power of two) */
 #define READ_BATCH 64         /* datagrams per read event, then back to the loop */
-#define DUMP_RETRY_US 200000u /* after a failed dump request */
+#define DUMP_RETRY_US 200000u     /* after a failed dump request */
+#define DUMP_WATCHDOG_US 5000000u /* a dump phase that shows no end is asked again */
 
 enum dump_state { DUMP_IDLE, DUMP_LINKS, DUMP_ADDRS };
 
@@ -36,7 +37,9 @@ struct vrrp_if_table {
 	struct event_base *base;
 	struct event *ev_read;
 	struct event *ev_retry;
+	struct event *ev_wd; /* dump watchdog */
 	enum dump_state dump;
+	bool send_pending;   /* the dump request waits for an empty queue */
 	uint32_t dump_seq;
 	int dump_err;       /* last dump error (first sync reports it) */
 	bool dump_intr;     /* a reply of this dump had NLM_F_DUMP_INTR */
@@ -535,7 +538,14 @@ int vrrp_if_table_apply(struct vrrp_if_table *t, const struct nlmsghdr *nlh)
 	return r;
 }
 
-/* ---- monitor socket -------------------------------------------------- */
+/* ---- monitor socket --------------------------------------------------
+ *
+ * Resync state machine: IDLE -> LINKS -> ADDRS -> IDLE.  A dump request is
+ * only sent when the receive queue has just been found empty: the kernel
+ * then always has room for the first part of the dump and for an error
+ * ack (an ack that does not fit is dropped, and a dump that starts while
+ * the queue is full answers ENOBUFS but keeps running, so later requests
+ * get EBUSY).  A watchdog re-asks if a dump shows no end. */
 
 static void schedule_retry(struct vrrp_if_table *t)
 {
@@ -550,75 +560,110 @@ static void schedule_retry(struct vrrp_if_table *t)
 
 static int send_dump(struct vrrp_if_table *t, uint16_t type)
 {
-	uint8_t buf[256];
-	struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf;
+	union {
+		struct nlmsghdr h;
+		uint8_t b[256];
+	} req;
+	struct nlmsghdr *nlh = &req.h;
 	size_t hdr = type == RTM_GETLINK ? sizeof(struct ifinfomsg) : sizeof(struct ifaddrmsg);
 	uint32_t mask = RTEXT_FILTER_SKIP_STATS;
 	ssize_t n;
 
-	memset(buf, 0, sizeof(buf));
+	memset(&req, 0, sizeof(req));
 	nlh->nlmsg_len = NLMSG_LENGTH(hdr);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = t->dump_seq = nl_next_seq(&t->nl);
+	nlh->nlmsg_seq = nl_next_seq(&t->nl);
 	nlh->nlmsg_pid = t->nl.portid;
 	/* ifi_family / ifa_family are already AF_UNSPEC (0): every family. */
-	if (type == RTM_GETLINK && nl_put(nlh, sizeof(buf), IFLA_EXT_MASK, sizeof(mask), &mask) < 0)
+	if (type == RTM_GETLINK && nl_put(nlh, sizeof(req), IFLA_EXT_MASK, sizeof(mask), &mask) < 0)
 		return -EMSGSIZE;
 	do
-		n = send(t->nl.fd, buf, nlh->nlmsg_len, 0);
+		n = send(t->nl.fd, nlh, nlh->nlmsg_len, 0);
 	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : 0;
+	if (n < 0)
+		return -errno;
+	t->dump_seq = nlh->nlmsg_seq;
+	return 0;
 }
 
+static void dump_failed(struct vrrp_if_table *t, int err)
+{
+	log_warn("netlink: %s dump failed: %s", t->dump == DUMP_LINKS ? "link" : "address",
+	         strerror(-err));
+	t->dump = DUMP_IDLE;
+	t->dump_err = err;
+	t->send_pending = false;
+	t->dump_seq = 0;
+	if (t->ev_wd)
+		evtimer_del(t->ev_wd);
+	schedule_retry(t);
+}
+
+/* Begin a full resync; the request goes out at the next empty queue. */
 static void start_dump(struct vrrp_if_table *t)
 {
-	int r;
-
+	if (t->ev_retry)
+		evtimer_del(t->ev_retry);
 	t->resync_wanted = false;
 	t->dump_intr = false;
 	t->dump_err = 0;
-	/* Drops before this point are covered by the dump we are starting. */
-	t->drops_ok = nl_drops(&t->nl, &t->drops_mark) == 0;
+	t->dump = DUMP_LINKS;
+	t->dump_seq = 0;
+	t->send_pending = true;
 	vrrp_if_table_gen_begin(t);
-	r = send_dump(t, RTM_GETLINK);
+}
+
+/* Called with an empty receive queue. */
+static void flush_send(struct vrrp_if_table *t)
+{
+	struct timeval tv;
+	int r;
+
+	if (!t->send_pending)
+		return;
+	if (t->dump == DUMP_LINKS) /* drops before this are covered by the dump */
+		t->drops_ok = nl_drops(&t->nl, &t->drops_mark) == 0;
+	r = send_dump(t, t->dump == DUMP_LINKS ? RTM_GETLINK : RTM_GETADDR);
 	if (r < 0) {
-		log_warn("netlink: link dump request: %s", strerror(-r));
-		t->dump = DUMP_IDLE;
-		t->dump_err = r;
-		schedule_retry(t);
+		dump_failed(t, r);
 		return;
 	}
-	t->dump = DUMP_LINKS;
+	t->send_pending = false;
+	if (t->ev_wd) {
+		us_to_timeval(DUMP_WATCHDOG_US, &tv);
+		evtimer_add(t->ev_wd, &tv);
+	}
+}
+
+static void request_resync(struct vrrp_if_table *t)
+{
+	if (t->dump != DUMP_IDLE)
+		t->resync_wanted = true; /* after the running dump: the kernel allows one */
+	else
+		start_dump(t);
 }
 
 static void dump_finished(struct vrrp_if_table *t, int err)
 {
-	int r;
-
 	if (err < 0) {
-		log_warn("netlink: %s dump failed: %s", t->dump == DUMP_LINKS ? "link" : "address",
-		         strerror(-err));
-		t->dump = DUMP_IDLE;
-		t->dump_err = err;
-		schedule_retry(t);
+		/* ENOBUFS here means the dump is still running in the kernel:
+		 * the retry meets EBUSY until it ends, then succeeds. */
+		dump_failed(t, err);
 		return;
 	}
 	if (t->dump == DUMP_LINKS) {
 		vrrp_if_table_sweep_links(t);
-		r = send_dump(t, RTM_GETADDR);
-		if (r < 0) {
-			log_warn("netlink: address dump request: %s", strerror(-r));
-			t->dump = DUMP_IDLE;
-			t->dump_err = r;
-			schedule_retry(t);
-			return;
-		}
 		t->dump = DUMP_ADDRS;
+		t->dump_seq = 0;
+		t->send_pending = true;
 		return;
 	}
+	if (t->ev_wd)
+		evtimer_del(t->ev_wd);
 	vrrp_if_table_sweep_addrs(t);
 	t->dump = DUMP_IDLE;
+	t->dump_seq = 0;
 	t->stats.resyncs++;
 	if (t->dump_intr) {
 		log_debug("netlink: dump was interrupted by changes; dumping again");
@@ -633,19 +678,6 @@ static void dump_finished(struct vrrp_if_table *t, int err)
 		start_dump(t);
 }
 
-void vrrp_if_resync(struct vrrp_if_table *t)
-{
-	if (!t->have_nl)
-		return;
-	if (t->dump != DUMP_IDLE) {
-		t->resync_wanted = true; /* after the running dump: the kernel allows one */
-		return;
-	}
-	if (t->ev_retry)
-		evtimer_del(t->ev_retry);
-	start_dump(t);
-}
-
 /* After one ENOBUFS report the kernel drops silently until our receive
  * queue has been emptied once; the drop counter catches those losses.
  * Called whenever the queue is found empty. */
@@ -658,7 +690,7 @@ static void check_drops(struct vrrp_if_table *t)
 	log_info("netlink: monitor dropped %u message(s): resynchronising", d - t->drops_mark);
 	t->stats.enobufs++;
 	t->drops_mark = d;
-	vrrp_if_resync(t);
+	request_resync(t);
 }
 
 static void process_datagram(struct vrrp_if_table *t, const void *buf, size_t len)
@@ -668,7 +700,7 @@ static void process_datagram(struct vrrp_if_table *t, const void *buf, size_t le
 	bool ours;
 
 	for (nlh = nl_msg_first(buf, len, &rem); nlh; nlh = nl_msg_next(nlh, &rem)) {
-		ours = t->dump != DUMP_IDLE && nlh->nlmsg_seq == t->dump_seq &&
+		ours = t->dump_seq != 0 && nlh->nlmsg_seq == t->dump_seq &&
 		       nlh->nlmsg_pid == t->nl.portid;
 		if (ours && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
 			t->dump_intr = true;
@@ -684,9 +716,11 @@ static void process_datagram(struct vrrp_if_table *t, const void *buf, size_t le
 			break;
 		case NLMSG_OVERRUN:
 			t->stats.enobufs++;
-			vrrp_if_resync(t);
+			request_resync(t);
 			break;
 		default:
+			/* dump replies (any seq: all describe the current state)
+			 * and notifications alike */
 			(void)vrrp_if_table_apply(t, nlh);
 			break;
 		}
@@ -697,7 +731,8 @@ static void process_datagram(struct vrrp_if_table *t, const void *buf, size_t le
 	}
 }
 
-/* Read up to READ_BATCH datagrams; returns -errno of a hard error. */
+/* Read up to READ_BATCH datagrams.  1 = stopped at the batch limit (more
+ * may be queued), 0 = queue empty, -errno on a hard error. */
 static int monitor_read(struct vrrp_if_table *t)
 {
 	ssize_t n;
@@ -707,6 +742,7 @@ static int monitor_read(struct vrrp_if_table *t)
 		n = nl_recv(&t->nl);
 		if (n == -EAGAIN) {
 			check_drops(t);
+			flush_send(t);
 			return 0;
 		}
 		if (n == -EINTR)
@@ -715,7 +751,7 @@ static int monitor_read(struct vrrp_if_table *t)
 			t->stats.enobufs++;
 			log_info("netlink: monitor %s: resynchronising",
 			         n == -ENOBUFS ? "overrun (ENOBUFS)" : "datagram truncated");
-			vrrp_if_resync(t);
+			request_resync(t);
 			continue;
 		}
 		if (n < 0) {
@@ -728,14 +764,27 @@ static int monitor_read(struct vrrp_if_table *t)
 		}
 		process_datagram(t, t->nl.buf, (size_t)n);
 	}
-	return 0;
+	return 1;
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
+	struct vrrp_if_table *t = arg;
+
 	(void)fd;
 	(void)what;
-	(void)monitor_read(arg);
+	/* A request waiting for an empty queue must not wait for new data. */
+	if (monitor_read(t) == 1 && t->send_pending)
+		event_active(t->ev_read, EV_READ, 0);
+}
+
+void vrrp_if_resync(struct vrrp_if_table *t)
+{
+	if (!t->have_nl)
+		return;
+	request_resync(t);
+	if (t->ev_read)
+		event_active(t->ev_read, EV_READ, 0);
 }
 
 static void on_retry(evutil_socket_t fd, short what, void *arg)
@@ -744,8 +793,26 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (t->dump == DUMP_IDLE && t->resync_wanted)
+	if (t->dump == DUMP_IDLE && t->resync_wanted) {
 		start_dump(t);
+		event_active(t->ev_read, EV_READ, 0);
+	}
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrrp_if_table *t = arg;
+
+	(void)fd;
+	(void)what;
+	if (t->dump == DUMP_IDLE || t->send_pending)
+		return;
+	log_warn("netlink: %s dump did not finish in %u s; asking again",
+	         t->dump == DUMP_LINKS ? "link" : "address", DUMP_WATCHDOG_US / 1000000u);
+	t->dump = DUMP_IDLE;
+	t->dump_seq = 0;
+	start_dump(t);
+	event_active(t->ev_read, EV_READ, 0);
 }
 
 /* The first dump, driven by poll() rather than the loop; bounded. */
@@ -757,30 +824,33 @@ static int first_sync(struct vrrp_if_table *t)
 
 	t->quiet = true;
 	start_dump(t);
-	while (t->dump != DUMP_IDLE || t->resync_wanted) {
+	for (;;) {
+		r = monitor_read(t); /* sends the pending request once the queue is empty */
+		if (r < 0)
+			goto out;
 		if (t->dump == DUMP_IDLE && t->dump_err) {
 			r = t->dump_err;
 			goto out;
 		}
-		if (t->dump == DUMP_IDLE)
+		if (t->dump == DUMP_IDLE && t->resync_wanted)
 			start_dump(t);
+		if (t->dump == DUMP_IDLE) {
+			r = 0;
+			goto out;
+		}
 		now = mono_ms();
 		if (now >= deadline) {
 			r = -ETIMEDOUT;
 			goto out;
 		}
+		if (r == 1 || t->send_pending)
+			continue; /* more queued, or a request to send: no waiting */
 		r = poll(&pfd, 1, (int)(deadline - now));
 		if (r < 0 && errno != EINTR) {
 			r = -errno;
 			goto out;
 		}
-		if (r > 0) {
-			r = monitor_read(t);
-			if (r < 0)
-				goto out;
-		}
 	}
-	r = 0;
 out:
 	t->quiet = false;
 	return r;
@@ -816,10 +886,15 @@ struct vrrp_if_table *vrrp_if_start(struct event_base *base, const struct vrrp_i
 	}
 	t->ev_read = event_new(base, t->nl.fd, EV_READ | EV_PERSIST, on_read, t);
 	t->ev_retry = evtimer_new(base, on_retry, t);
-	if (!t->ev_read || !t->ev_retry || event_add(t->ev_read, NULL) < 0) {
+	t->ev_wd = evtimer_new(base, on_watchdog, t);
+	if (!t->ev_read || !t->ev_retry || !t->ev_wd || event_add(t->ev_read, NULL) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
+	/* Anything left over from the first sync (a resync asked for at its
+	 * very end) proceeds in the loop. */
+	if (t->dump != DUMP_IDLE || t->resync_wanted)
+		event_active(t->ev_read, EV_READ, 0);
 	log_debug("netlink: interface table has %zu links", t->count);
 	return t;
 fail:
@@ -836,6 +911,8 @@ void vrrp_if_stop(struct vrrp_if_table *t)
 		event_free(t->ev_read);
 	if (t->ev_retry)
 		event_free(t->ev_retry);
+	if (t->ev_wd)
+		event_free(t->ev_wd);
 	if (t->have_nl)
 		nl_close(&t->nl);
 	vrrp_if_table_free(t);

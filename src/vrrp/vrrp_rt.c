@@ -130,6 +130,7 @@ static void apply(struct vrrp_inst *vi, unsigned acts)
 		vrrp_inst_send_advert(vi, vi->fsm.prio);
 	if (acts & VRRP_ACT_DEL_VIPS) {
 		evtimer_del(vi->garp_timer);
+		vrrp_inst_garp_cancel(vi);
 		vi->garp_phase = 0;
 		if (vi->vips_set)
 			vrrp_inst_vips(vi, false);
@@ -149,6 +150,13 @@ static void apply(struct vrrp_inst *vi, unsigned acts)
 	}
 	if (acts & VRRP_ACT_GARP_LOWER_PRIO) {
 		vrrp_inst_garp_burst(vi, g->lower_prio_repeat);
+		if (g->lower_prio_delay_us && g->lower_prio_repeat) {
+			struct timeval tv;
+
+			vi->garp_phase = 3;
+			us_to_timeval(g->lower_prio_delay_us, &tv);
+			evtimer_add(vi->garp_timer, &tv);
+		}
 		if (vi->c->notify.master_rx_lower_pri) {
 			const struct vrrp_cmd *c = vi->c->notify.master_rx_lower_pri;
 
@@ -221,6 +229,8 @@ static void on_garp_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (vi->garp_phase == 1) {
 		vrrp_inst_garp_burst(vi, g->master_repeat);
+	} else if (vi->garp_phase == 3) {
+		vrrp_inst_garp_burst(vi, g->lower_prio_repeat);
 	} else if (vi->garp_phase == 2) {
 		vrrp_inst_garp_burst(vi, g->master_refresh_repeat);
 	}
@@ -415,6 +425,9 @@ static struct vrrp_inst *inst_new(struct vrrp_rt *rt, const struct vrrp_instance
 
 static void inst_free(struct vrrp_inst *vi)
 {
+	vrrp_inst_garp_cancel(vi);
+	if (vi->pace_timer)
+		event_free(vi->pace_timer);
 	event_free(vi->timer);
 	event_free(vi->garp_timer);
 	vrrp_notify_queue_free(vi->nq);
@@ -641,6 +654,7 @@ static void inst_rebind(struct vrrp_inst *vi, const struct vrrp_instance_conf *n
 			vrrp_inst_vip_list(vi, &oc->vips[d.vips_removed[k]], 1, false);
 		}
 	}
+	vrrp_inst_garp_cancel(vi); /* queued entries point into the old conf */
 	vi->c = nc;
 	vi->fsm.name = nc->name;
 	fsm_cfg(nc, &fc);

@@ -22,6 +22,11 @@ struct vrrp_notify_queue;
 struct ka_config;
 struct vrrp_rt;
 
+/* One paced GARP/NA: a VIP to announce. */
+struct vrrp_garp_msg {
+	const struct vrrp_vip *vip;
+};
+
 /* Reasons an instance is in FAULT (keepalived's flags_if_fault). */
 enum vrrp_fault {
 	VRRP_FAULT_IF_DOWN = 1 << 0,   /* its interface is down or missing */
@@ -59,7 +64,11 @@ struct vrrp_inst {
 	struct vrrp_fsm fsm;
 	struct event *timer;      /* the FSM's next deadline */
 	struct event *garp_timer; /* second GARP burst / refresh */
-	unsigned garp_phase;      /* 0 none, 1 second burst due, 2 refresh */
+	unsigned garp_phase;      /* 0 none, 1 second burst due, 2 refresh,
+				   * 3 second lower-priority burst due */
+	struct event *pace_timer; /* paced GARP/NA (vrrp_garp/gna_interval) */
+	struct vrrp_garp_msg *pace_q;
+	size_t pace_n, pace_pos;
 	int ifindex;
 	struct vrrp_sockent *sock;
 	struct ka_addr src; /* source address of our adverts */
@@ -126,6 +135,7 @@ void vrrp_inst_vips(struct vrrp_inst *vi, bool add);
 void vrrp_inst_vip_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, bool add);
 void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, unsigned repeat);
 void vrrp_inst_garp_burst(struct vrrp_inst *vi, unsigned repeat);
+void vrrp_inst_garp_cancel(struct vrrp_inst *vi);
 bool vrrp_inst_resolve_source(struct vrrp_inst *vi);
 
 /* vrrp_rt_track.c */

@@ -334,37 +334,110 @@ void vrrp_inst_vips(struct vrrp_inst *vi, bool add)
 	vi->vips_set = add;
 }
 
+/* Send one GARP (IPv4) or unsolicited NA (IPv6) for v. */
+static void garp_one(struct vrrp_inst *vi, const struct vrrp_vip *v)
+{
+	int ifindex = vip_ifindex(vi, v);
+	struct vrrp_if *ifp = ifindex > 0 ? vrrp_if_by_index(vi->rt->ift, ifindex) : NULL;
+
+	if (!ifp || ifp->hwaddr_len != 6)
+		return;
+	if (v->addr.family == AF_INET) {
+		struct vrrp_arp a;
+
+		if (vrrp_arp_open(&a, ifindex, ifp->hwaddr) < 0)
+			return;
+		vrrp_arp_send(&a, v->addr.u.v4, NULL);
+		vrrp_arp_close(&a);
+	} else {
+		struct vrrp_ndisc nd;
+
+		if (vrrp_ndisc_open(&nd) < 0)
+			return;
+		vrrp_ndisc_send_na(&nd, ifindex, &v->addr.u.v6, ifp->hwaddr, false, NULL);
+		vrrp_ndisc_close(&nd);
+	}
+}
+
+static uint64_t pace_us(const struct vrrp_inst *vi, const struct vrrp_vip *v)
+{
+	return v->addr.family == AF_INET6 ? vi->rt->conf->global.gna_interval_us
+	                                  : vi->rt->conf->global.garp_interval_us;
+}
+
+static void pace_arm(struct vrrp_inst *vi)
+{
+	struct timeval tv;
+
+	if (vi->pace_pos >= vi->pace_n) {
+		free(vi->pace_q);
+		vi->pace_q = NULL;
+		vi->pace_n = vi->pace_pos = 0;
+		return;
+	}
+	us_to_timeval(pace_us(vi, vi->pace_q[vi->pace_pos].vip), &tv);
+	evtimer_add(vi->pace_timer, &tv);
+}
+
+static void on_pace(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrrp_inst *vi = arg;
+
+	(void)fd;
+	(void)what;
+	if (vi->pace_pos < vi->pace_n && vi->vips_set)
+		garp_one(vi, vi->pace_q[vi->pace_pos++].vip);
+	else
+		vi->pace_pos = vi->pace_n;
+	pace_arm(vi);
+}
+
+/* Announce n VIPs `repeat` times each.  Without vrrp_garp_interval /
+ * vrrp_gna_interval everything goes at once; with them, one message per
+ * interval from a per-instance queue on the event loop. */
 void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, unsigned repeat)
 {
-	struct vrrp_if *ifp;
-	size_t i;
+	size_t i, total;
 	unsigned r;
+	struct vrrp_garp_msg *q;
 
-	for (i = 0; i < n; i++) {
-		int ifindex = vip_ifindex(vi, &v[i]);
-
-		ifp = ifindex > 0 ? vrrp_if_by_index(vi->rt->ift, ifindex) : NULL;
-		if (!ifp || ifp->hwaddr_len != 6)
-			continue;
-		if (v[i].addr.family == AF_INET) {
-			struct vrrp_arp a;
-
-			if (vrrp_arp_open(&a, ifindex, ifp->hwaddr) < 0)
-				continue;
-			for (r = 0; r < repeat; r++)
-				vrrp_arp_send(&a, v[i].addr.u.v4, NULL);
-			vrrp_arp_close(&a);
-		} else {
-			struct vrrp_ndisc nd;
-
-			if (vrrp_ndisc_open(&nd) < 0)
-				continue;
-			for (r = 0; r < repeat; r++)
-				vrrp_ndisc_send_na(&nd, ifindex, &v[i].addr.u.v6, ifp->hwaddr,
-				                   false, NULL);
-			vrrp_ndisc_close(&nd);
+	for (r = 0; r < repeat; r++)
+		for (i = 0; i < n; i++) {
+			if (pace_us(vi, &v[i]))
+				goto paced;
+			garp_one(vi, &v[i]);
 		}
-	}
+	return;
+paced:
+	if (!vi->pace_timer)
+		vi->pace_timer = evtimer_new(vi->rt->base, on_pace, vi);
+	total = vi->pace_n - vi->pace_pos + (size_t)repeat * n;
+	q = vi->pace_timer ? malloc(total * sizeof(*q)) : NULL;
+	if (!q)
+		return;
+	total = 0;
+	for (i = vi->pace_pos; i < vi->pace_n; i++)
+		q[total++] = vi->pace_q[i];
+	for (r = 0; r < repeat; r++)
+		for (i = 0; i < n; i++)
+			q[total++].vip = &v[i];
+	free(vi->pace_q);
+	vi->pace_q = q;
+	vi->pace_n = total;
+	vi->pace_pos = 0;
+	/* The first message goes now, the rest one interval apart. */
+	garp_one(vi, vi->pace_q[vi->pace_pos++].vip);
+	pace_arm(vi);
+}
+
+/* Forget queued announcements (VIPs removed, or the config replaced). */
+void vrrp_inst_garp_cancel(struct vrrp_inst *vi)
+{
+	if (vi->pace_timer)
+		evtimer_del(vi->pace_timer);
+	free(vi->pace_q);
+	vi->pace_q = NULL;
+	vi->pace_n = vi->pace_pos = 0;
 }
 
 void vrrp_inst_garp_burst(struct vrrp_inst *vi, unsigned repeat)

@@ -201,6 +201,22 @@ check "sync: host 1 holds neither" bash -c "! ip -n ${H[1]} addr show eth0 | gre
 check "sync: group state logged" grep -q "VRRP_Group(G1)" "$T_DIR/h1.log"
 stop_all
 
+# --- GARP pacing: garp_master_repeat 3 spaced by vrrp_garp_interval 0.1 s.
+vrrp_conf "$T_DIR/gp.part" A 150 "garp_master_repeat 3" "garp_master_delay 0"
+{
+	printf 'global_defs {\n    vrrp_garp_interval 0.1\n}\n'
+	cat "$T_DIR/gp.part"
+} >"$T_DIR/gp.conf"
+cap_start gpace "arp"
+ka_start 1 "$T_DIR/gp.conf"
+check "pacing: master" wait_until 5 has_addr 1 $VIP
+sleep 0.6
+cap_stop gpace
+tcpdump -n -tt -r "$T_DIR/gpace.pcap" 2>/dev/null | grep "who-has $VIP tell $VIP" | awk '{print $1}' >"$T_DIR/gpace.ts"
+check "pacing: exactly 3 GARPs (got $(wc -l <"$T_DIR/gpace.ts"))" test "$(wc -l <"$T_DIR/gpace.ts")" -eq 3
+check "pacing: GARPs at least 90 ms apart" awk 'NR > 1 && $1 - prev < 0.09 { bad = 1 } { prev = $1 } END { exit bad }' "$T_DIR/gpace.ts"
+stop_all
+
 # --- notify scripts and FIFO.
 cat >"$T_DIR/notify.sh" <<NOT
 #!/bin/sh
