@@ -22,6 +22,8 @@
 #            protocol's figure: Master_Down_Interval = 360.9 ms);
 #   SIGTERM: ms from the signal to the priority-0 advert on the wire, and
 #            from that advert to the takeover (Skew_Time = 60.9 ms).
+# Run r sends the signal (r - 0.5) * 100 / RUNS ms after an advert from the
+# master was received, the same phases for both daemons.
 #
 # Usage: bench/vrrp_failover.sh [RUNS]   (default 10; env DAEMONS="ours ka")
 source "$(dirname "$0")/bench_lib.sh"
@@ -57,7 +59,7 @@ one_owner() { has_addr 1 $VIP && no_addr 2 $VIP; }
 
 # one_run KIND MODE(kill|term) N
 one_run() {
-	local kind=$1 mode=$2 n=$3 vp pp out rc
+	local kind=$1 mode=$2 n=$3 vp pp out rc phase
 	ip -n "${H[1]}" addr del $VIP/24 dev eth0 2>/dev/null
 	ip -n "${H[2]}" addr del $VIP/24 dev eth0 2>/dev/null
 	d_start "$kind" 1 "$B_DIR/hi.conf"
@@ -77,11 +79,14 @@ one_run() {
 	fi
 	vp=$(d_vpid 1)
 	pp=${D_PID[1]}
+	# stratified phase of the signal after an advert: the same set for both
+	# daemons, so the signal->takeover medians compare like with like
+	phase=$(awk -v r="$n" -v R="$RUNS" 'BEGIN { printf "%.1f", (r - 0.5) * 100 / R }')
 	if [[ $mode == kill ]]; then
 		# the VRRP child first, so that it cannot see its parent die
-		out=$("$PROBE" failover -B "${H[2]}" -C "$CL" -S 192.0.2.11 -v $VIP -s 9 -k "$vp" -k "$pp" -t 3000)
+		out=$("$PROBE" failover -B "${H[2]}" -C "$CL" -S 192.0.2.11 -P "$phase" -v $VIP -s 9 -k "$vp" -k "$pp" -t 3000)
 	else
-		out=$("$PROBE" failover -B "${H[2]}" -C "$CL" -M "${H[1]}" -S 192.0.2.11 -v $VIP -s 15 -k "$pp" -t 3000)
+		out=$("$PROBE" failover -B "${H[2]}" -C "$CL" -M "${H[1]}" -S 192.0.2.11 -P "$phase" -v $VIP -s 15 -k "$pp" -t 3000)
 	fi
 	rc=$?
 	# derived: since_last = arp - last (kill), p0_to_vip = arp - p0 (term)

@@ -39,13 +39,15 @@ skip_all() { echo "SKIP: $*"; exit 0; }
 
 need_root() { [[ $(id -u) -eq 0 ]] || skip_all "needs root"; }
 
-# Unique namespace name for this test run.
-t_netns() { # t_netns NAME -> creates ka-NAME-$$ and prints it
-	local ns="ka-$1-$$"
-	ip netns add "$ns" || return 1
-	T_NETNS+=("$ns")
-	ip -n "$ns" link set lo up
-	echo "$ns"
+# t_netns VAR NAME: create namespace ka-NAME-$$, register it for cleanup
+# and store its name in VAR.  (Not `VAR=$(t_netns ...)`: a command
+# substitution runs in a subshell and the cleanup list would never see it.)
+t_netns() {
+	local __ns="ka-$2-$$"
+	ip netns add "$__ns" || return 1
+	T_NETNS+=("$__ns")
+	ip -n "$__ns" link set lo up
+	printf -v "$1" '%s' "$__ns"
 }
 
 # wait_until TIMEOUT_SECONDS command... : poll every 50 ms, bounded.

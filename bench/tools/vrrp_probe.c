@@ -21,8 +21,9 @@
  *       last  the last advert received before the signal (negative ms),
  *       p0    the first priority-0 advert after the signal (-1 if none),
  *       after adverts from MASTER_IP after the signal, priority 0 excluded.
- *     (It waits for one advert, then a random 0..100 ms, before the signal,
- *     so the signal falls at a random phase of the advert timer.)
+ *     It then signals PHASE ms (-P, default random 0..100) after an advert
+ *     was received, so the phase of the signal against the advert timer is
+ *     known and can be the same for the daemons compared.
  *     Output: "addr_ms=A arp_ms=B rel_ms=C [last_ms=.. p0_ms=.. adv_after=..]
  *     arp_sent=N". Exit 0, 1 on timeout, 2 on a setup error.
  *
@@ -37,8 +38,11 @@
  *       bmax     the most addresses BACKUP_NS ever held (transient dual
  *                master during the election),
  *       breaks   times the condition broke during HOLD_MS after conv.
- *     Output: "conv_ms=.. first_ms=.. bmax=.. breaks=..". Exit 0, 1 on
- *     timeout, 2 on a setup error.
+ *     conv_at and first_at are the same instants as CLOCK_REALTIME epoch ms
+ *     (for a start time taken by the caller after READY_FILE appeared).
+ *     Output: "conv_ms=.. first_ms=.. conv_at=.. first_at=.. bmax=..
+ *     breaks=.. master=.. backup=..". Exit 0, 1 on timeout, 2 on a setup
+ *     error.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -422,6 +426,7 @@ static int do_failover(int argc, char **argv)
 {
 	const char *bns = NULL, *cns = NULL, *mns = NULL, *ifname = "eth0", *vip_s = NULL;
 	const char *src = NULL;
+	double phase = -1;
 	struct watcher wa;
 	double t0r = -1;
 	int sig = SIGKILL, arp_ms = 2, timeout = 3000, npid = 0, o;
@@ -433,12 +438,13 @@ static int do_failover(int argc, char **argv)
 	int vlen;
 	double t0, t_addr = -1, t_arp = -1, t_rel = -1, next_arp, now;
 
-	while ((o = getopt(argc, argv, "B:C:M:S:i:v:s:a:t:k:")) != -1) {
+	while ((o = getopt(argc, argv, "B:C:M:S:P:i:v:s:a:t:k:")) != -1) {
 		switch (o) {
 		case 'B': bns = optarg; break;
 		case 'C': cns = optarg; break;
 		case 'M': mns = optarg; break;
 		case 'S': src = optarg; break;
+		case 'P': phase = strtod(optarg, NULL); break;
 		case 'i': ifname = optarg; break;
 		case 'v': vip_s = optarg; break;
 		case 's': sig = atoi(optarg); break;
@@ -472,19 +478,28 @@ static int do_failover(int argc, char **argv)
 	}
 	pr_read(&pr, bt.mac); /* discard anything queued */
 
-	if (src) { /* make sure an advert was seen, then read up to the signal */
-		for (o = 0; o < 50 && wa.last < 0; o++) {
-			usleep(10000);
+	if (src) {
+		/* wait for a fresh advert (after draining the queue), then signal
+		 * PHASE ms after its receive time (-P; default random 0..100 ms) */
+		double target;
+		wa_read(&wa, -1);
+		wa.last = -1;
+		for (o = 0; o < 100 && wa.last < 0; o++) {
+			struct pollfd q = {wa.fd, POLLIN, 0};
+			poll(&q, 1, 10);
 			wa_read(&wa, -1);
 		}
 		if (wa.last < 0) {
 			fprintf(stderr, "vrrp_probe: no advert from %s seen on %s\n", src, cns);
 			return 2;
 		}
-		/* the wait above ends just after an advert: restore a random
-		 * phase between the signal and the advert timer */
-		srand((unsigned)(getpid() ^ (unsigned)(real_ms() * 1000)));
-		usleep((useconds_t)(rand() % 100000));
+		if (phase < 0) {
+			srand((unsigned)(getpid() ^ (unsigned)(real_ms() * 1000)));
+			phase = rand() % 100000 / 1000.0;
+		}
+		target = wa.last + phase;
+		while ((now = real_ms()) < target)
+			usleep((useconds_t)((target - now) * 1000 > 1000 ? (target - now) * 1000 - 500 : 50));
 	}
 	t0r = real_ms();
 	t0 = mono_ms();
@@ -604,8 +619,9 @@ static int do_converge(int argc, char **argv)
 		if (now - start >= timeout)
 			break;
 	}
-	printf("conv_ms=%.3f first_ms=%.3f bmax=%d breaks=%d master=%d backup=%d\n",
-	       t_conv, t_first, bmax, breaks, mt.count, bt.count);
+	printf("conv_ms=%.3f first_ms=%.3f conv_at=%.3f first_at=%.3f bmax=%d breaks=%d master=%d backup=%d\n",
+	       t_conv, t_first, t_conv < 0 ? -1 : t_conv + t0, t_first < 0 ? -1 : t_first + t0,
+	       bmax, breaks, mt.count, bt.count);
 	return t_conv >= 0 ? 0 : 1;
 }
 

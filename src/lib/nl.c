@@ -5,6 +5,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -119,7 +120,7 @@ ssize_t nl_recv(struct nl_sock *s)
 	struct sockaddr_nl sa;
 	struct iovec iov = {.iov_base = s->buf, .iov_len = NL_RECV_BUF};
 	struct msghdr msg = {
-		.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1};
+	    .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	n = recvmsg(s->fd, &msg, 0);
@@ -418,6 +419,24 @@ static int wait_readable(int fd, uint64_t deadline_ms)
 	}
 }
 
+/* Copy the extended-ack text of our error reply, if any, into s->errmsg. */
+static void keep_extack(struct nl_sock *s, size_t len, uint32_t seq)
+{
+	const struct nlmsghdr *nlh;
+	const char *text;
+	size_t rem;
+
+	for (nlh = nl_msg_first(s->buf, len, &rem); nlh; nlh = nl_msg_next(nlh, &rem)) {
+		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq ||
+		    nlh->nlmsg_pid != s->portid)
+			continue;
+		text = nl_msg_extack(nlh);
+		if (text)
+			snprintf(s->errmsg, sizeof(s->errmsg), "%s", text);
+		return;
+	}
+}
+
 int nl_request(struct nl_sock *s, struct nlmsghdr *req, int timeout_ms, nl_msg_cb cb, void *arg)
 {
 	uint64_t deadline;
@@ -428,6 +447,7 @@ int nl_request(struct nl_sock *s, struct nlmsghdr *req, int timeout_ms, nl_msg_c
 	if (timeout_ms <= 0)
 		timeout_ms = NL_ACK_TIMEOUT_MS;
 	deadline = mono_ms() + (uint64_t)timeout_ms;
+	s->errmsg[0] = '\0';
 	seq = nl_next_seq(s);
 	req->nlmsg_seq = seq;
 	req->nlmsg_pid = s->portid;
@@ -450,6 +470,8 @@ int nl_request(struct nl_sock *s, struct nlmsghdr *req, int timeout_ms, nl_msg_c
 		if (n == 0)
 			continue; /* foreign datagram dropped */
 		r = nl_walk(s->buf, (size_t)n, seq, s->portid, cb, arg, &s->stats.stale, NULL);
+		if (r < 0)
+			keep_extack(s, (size_t)n, seq);
 		if (r <= 0)
 			return r;
 		if (mono_ms() >= deadline)

@@ -49,6 +49,7 @@ struct nl_sock {
 	uint32_t seq;    /* last sequence number used */
 	uint8_t *buf;    /* NL_RECV_BUF bytes */
 	struct nl_stats stats;
+	char errmsg[128]; /* extended-ack text of the last failed nl_request(), or "" */
 };
 
 /* Open a NETLINK_ROUTE socket.  rcvbuf: bytes for the socket receive
@@ -138,7 +139,8 @@ int nl_put(struct nlmsghdr *nlh, size_t buflen, uint16_t type, size_t len, const
  * sets nlmsg_seq/nlmsg_pid, sends, then polls for at most timeout_ms
  * (<= 0: NL_ACK_TIMEOUT_MS).  cb (may be NULL) sees each data message of
  * a dump.  0, or -errno: the kernel's error, -ETIMEDOUT, -ENOBUFS,
- * -EBADMSG.  Blocks the caller for at most timeout_ms. */
+ * -EBADMSG.  Blocks the caller for at most timeout_ms.  On a kernel error
+ * with an extended ack, s->errmsg holds its text. */
 int nl_request(struct nl_sock *s, struct nlmsghdr *req, int timeout_ms, nl_msg_cb cb, void *arg);
 
 #endif

@@ -14,8 +14,8 @@
 #include "lib/mtime.h"
 #include "lib/nl.h"
 
-#define IF_HASH 256u          /* buckets for ifindex lookups (power of two) */
-#define READ_BATCH 64         /* datagrams per read event, then back to the loop */
+#define IF_HASH 256u              /* buckets for ifindex lookups (power of two) */
+#define READ_BATCH 64             /* datagrams per read event, then back to the loop */
 #define DUMP_RETRY_US 200000u     /* after a failed dump request */
 #define DUMP_WATCHDOG_US 5000000u /* a dump phase that shows no end is asked again */
 
@@ -39,13 +39,15 @@ struct vrrp_if_table {
 	struct event *ev_retry;
 	struct event *ev_wd; /* dump watchdog */
 	enum dump_state dump;
-	bool send_pending;   /* the dump request waits for an empty queue */
+	bool send_pending; /* the dump request waits for an empty queue */
 	uint32_t dump_seq;
-	int dump_err;       /* last dump error (first sync reports it) */
-	bool dump_intr;     /* a reply of this dump had NLM_F_DUMP_INTR */
-	bool resync_wanted; /* start another dump when this one ends */
-	bool drops_ok;      /* SO_MEMINFO works: drops_mark is meaningful */
+	int dump_err;        /* last dump error (first sync reports it) */
+	bool dump_intr;      /* a reply of this dump had NLM_F_DUMP_INTR */
+	bool resync_wanted;  /* start another dump when this one ends */
+	bool drops_ok;       /* SO_MEMINFO works: drops_mark is meaningful */
 	uint32_t drops_mark; /* socket drop count when the current dump began */
+	uint64_t log_ms;     /* rate limit for overrun/malformed messages */
+	unsigned int log_suppressed;
 };
 
 /* ---- table core ------------------------------------------------------ */
@@ -131,7 +133,7 @@ struct vrrp_if *vrrp_if_by_name(const struct vrrp_if_table *t, const char *name)
 {
 	struct vrrp_if *p;
 
-	TAILQ_FOREACH (p, &t->links, entry)
+	for (p = TAILQ_FIRST(&t->links); p; p = TAILQ_NEXT(p, entry))
 		if (strncmp(p->name, name, sizeof(p->name)) == 0)
 			return p;
 	return NULL;
@@ -167,7 +169,7 @@ const struct vrrp_if_addr *vrrp_if_primary4(const struct vrrp_if *ifp)
 {
 	const struct vrrp_if_addr *a;
 
-	TAILQ_FOREACH (a, &ifp->addrs, entry)
+	for (a = TAILQ_FIRST(&ifp->addrs); a; a = TAILQ_NEXT(a, entry))
 		if (a->addr.family == AF_INET && !(a->flags & IFA_F_SECONDARY))
 			return a;
 	return NULL;
@@ -177,7 +179,7 @@ const struct vrrp_if_addr *vrrp_if_linklocal6(const struct vrrp_if *ifp)
 {
 	const struct vrrp_if_addr *a;
 
-	TAILQ_FOREACH (a, &ifp->addrs, entry)
+	for (a = TAILQ_FIRST(&ifp->addrs); a; a = TAILQ_NEXT(a, entry))
 		if (a->addr.family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a->addr.u.v6) &&
 		    !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
 			return a;
@@ -188,7 +190,7 @@ const struct vrrp_if_addr *vrrp_if_find_addr(const struct vrrp_if *ifp, const st
 {
 	const struct vrrp_if_addr *a;
 
-	TAILQ_FOREACH (a, &ifp->addrs, entry)
+	for (a = TAILQ_FIRST(&ifp->addrs); a; a = TAILQ_NEXT(a, entry))
 		if (addr_equal(&a->addr, x))
 			return a;
 	return NULL;
@@ -240,7 +242,7 @@ void vrrp_if_table_sweep_addrs(struct vrrp_if_table *t)
 	struct vrrp_if *p;
 	struct vrrp_if_addr *a, *n;
 
-	TAILQ_FOREACH (p, &t->links, entry) {
+	for (p = TAILQ_FIRST(&t->links); p; p = TAILQ_NEXT(p, entry)) {
 		for (a = TAILQ_FIRST(&p->addrs); a; a = n) {
 			n = TAILQ_NEXT(a, entry);
 			if (a->gen != t->gen)
@@ -451,7 +453,7 @@ static struct vrrp_if_addr *addr_lookup(struct vrrp_if *ifp, const struct vrrp_i
 {
 	struct vrrp_if_addr *a;
 
-	TAILQ_FOREACH (a, &ifp->addrs, entry)
+	for (a = TAILQ_FIRST(&ifp->addrs); a; a = TAILQ_NEXT(a, entry))
 		if (addr_same_key(a, key))
 			return a;
 	return NULL;
@@ -538,6 +540,22 @@ int vrrp_if_table_apply(struct vrrp_if_table *t, const struct nlmsghdr *nlh)
 	return r;
 }
 
+/* At most one overrun/malformed line per second; the rest are counted. */
+static bool log_allowed(struct vrrp_if_table *t)
+{
+	uint64_t now = mono_ms();
+
+	if (t->log_ms && now - t->log_ms < 1000) {
+		t->log_suppressed++;
+		return false;
+	}
+	if (t->log_suppressed)
+		log_info("netlink: %u similar message(s) suppressed", t->log_suppressed);
+	t->log_ms = now;
+	t->log_suppressed = 0;
+	return true;
+}
+
 /* ---- monitor socket --------------------------------------------------
  *
  * Resync state machine: IDLE -> LINKS -> ADDRS -> IDLE.  A dump request is
@@ -570,7 +588,7 @@ static int send_dump(struct vrrp_if_table *t, uint16_t type)
 	ssize_t n;
 
 	memset(&req, 0, sizeof(req));
-	nlh->nlmsg_len = NLMSG_LENGTH(hdr);
+	nlh->nlmsg_len = (uint32_t)NLMSG_LENGTH(hdr);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = nl_next_seq(&t->nl);
@@ -589,8 +607,9 @@ static int send_dump(struct vrrp_if_table *t, uint16_t type)
 
 static void dump_failed(struct vrrp_if_table *t, int err)
 {
-	log_warn("netlink: %s dump failed: %s", t->dump == DUMP_LINKS ? "link" : "address",
-	         strerror(-err));
+	if (log_allowed(t))
+		log_warn("netlink: %s dump failed: %s", t->dump == DUMP_LINKS ? "link" : "address",
+		         strerror(-err));
 	t->dump = DUMP_IDLE;
 	t->dump_err = err;
 	t->send_pending = false;
@@ -687,7 +706,9 @@ static void check_drops(struct vrrp_if_table *t)
 
 	if (!t->drops_ok || nl_drops(&t->nl, &d) < 0 || d == t->drops_mark)
 		return;
-	log_info("netlink: monitor dropped %u message(s): resynchronising", d - t->drops_mark);
+	if (log_allowed(t))
+		log_info("netlink: monitor dropped %u message(s): resynchronising",
+		         d - t->drops_mark);
 	t->stats.enobufs++;
 	t->drops_mark = d;
 	request_resync(t);
@@ -727,7 +748,8 @@ static void process_datagram(struct vrrp_if_table *t, const void *buf, size_t le
 	}
 	if (rem) {
 		t->stats.malformed++;
-		log_warn("netlink: malformed datagram (%zu trailing bytes)", rem);
+		if (log_allowed(t))
+			log_warn("netlink: malformed datagram (%zu trailing bytes)", rem);
 	}
 }
 
@@ -749,8 +771,10 @@ static int monitor_read(struct vrrp_if_table *t)
 			continue;
 		if (n == -ENOBUFS || n == -EMSGSIZE) {
 			t->stats.enobufs++;
-			log_info("netlink: monitor %s: resynchronising",
-			         n == -ENOBUFS ? "overrun (ENOBUFS)" : "datagram truncated");
+			if (log_allowed(t))
+				log_info("netlink: monitor %s: resynchronising",
+				         n == -ENOBUFS ? "overrun (ENOBUFS)"
+				                       : "datagram truncated");
 			request_resync(t);
 			continue;
 		}

@@ -10,9 +10,14 @@
  * VRRP_IF_SYNC_TIMEOUT_MS; no callbacks fire for it: the table is complete
  * when vrrp_if_start() returns.
  *
- * Afterwards the socket is read from the libevent loop.  ENOBUFS (lost
- * notifications), a truncated datagram or a dump marked NLM_F_DUMP_INTR
- * start a resynchronisation: a full re-dump is taken on the same socket,
+ * Afterwards the socket is read from the libevent loop (at most 64
+ * datagrams per wake-up).  ENOBUFS (lost notifications), a rise of the
+ * socket's drop counter (after one ENOBUFS report the kernel drops
+ * silently until the queue has been emptied once), a truncated datagram
+ * or a dump marked NLM_F_DUMP_INTR start a resynchronisation: a full
+ * re-dump is taken on the same socket (each dump request is sent when the
+ * receive queue is empty, so its first reply and any error ack fit; a
+ * watchdog asks again after 5 s without an end),
  * every object seen is refreshed (firing the callbacks a notification
  * would), and objects the dump did not report are removed (firing DEL
  * callbacks).  The resync callback then reports that the table was
@@ -48,14 +53,14 @@ struct nlmsghdr;
 
 struct vrrp_if_addr {
 	TAILQ_ENTRY(vrrp_if_addr) entry;
-	struct ka_addr addr;   /* IFA_LOCAL, or IFA_ADDRESS when there is no IFA_LOCAL */
-	struct ka_addr peer;   /* IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point) */
+	struct ka_addr addr; /* IFA_LOCAL, or IFA_ADDRESS when there is no IFA_LOCAL */
+	struct ka_addr peer; /* IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point) */
 	bool has_peer;
-	uint8_t prefixlen;     /* ifa_prefixlen, bits */
-	uint8_t scope;         /* ifa_scope, RT_SCOPE_* */
-	uint32_t flags;        /* IFA_F_* (IFA_FLAGS when present, else ifa_flags) */
-	char label[IFNAMSIZ];  /* IFA_LABEL (IPv4); "" when absent */
-	uint32_t gen;          /* private: resync generation last seen */
+	uint8_t prefixlen;    /* ifa_prefixlen, bits */
+	uint8_t scope;        /* ifa_scope, RT_SCOPE_* */
+	uint32_t flags;       /* IFA_F_* (IFA_FLAGS when present, else ifa_flags) */
+	char label[IFNAMSIZ]; /* IFA_LABEL (IPv4); "" when absent */
+	uint32_t gen;         /* private: resync generation last seen */
 };
 
 TAILQ_HEAD(vrrp_if_addr_list, vrrp_if_addr);
@@ -71,9 +76,9 @@ struct vrrp_if {
 	int link;                           /* IFLA_LINK: lower device (macvlan/VMAC), 0 = none */
 	int master;                         /* IFLA_MASTER: bridge/bond/VRF, 0 = none */
 	uint8_t operstate;                  /* IFLA_OPERSTATE: IF_OPER_* (RFC 2863) */
-	char kind[16];                      /* IFLA_LINKINFO/IFLA_INFO_KIND ("veth", "macvlan"), "" */
-	struct vrrp_if_addr_list addrs;     /* IPv4 and IPv6, kernel order */
-	void *priv;                         /* free for the owner; never touched here */
+	char kind[16];                  /* IFLA_LINKINFO/IFLA_INFO_KIND ("veth", "macvlan"), "" */
+	struct vrrp_if_addr_list addrs; /* IPv4 and IPv6, kernel order */
+	void *priv;                     /* free for the owner; never touched here */
 	/* private */
 	TAILQ_ENTRY(vrrp_if) entry;
 	struct vrrp_if *hnext;

@@ -135,8 +135,9 @@ static int vip_request(struct nl_sock *s, const struct vrrp_nl_vip *v, bool add)
 	if (!add && r == -EADDRNOTAVAIL)
 		r = 0;
 	if (r < 0)
-		log_err("netlink: %s %s: %s", add ? "add" : "delete",
-		        vrrp_vip_fmt(v, txt, sizeof(txt)), strerror(-r));
+		log_err("netlink: %s %s: %s%s%s", add ? "add" : "delete",
+		        vrrp_vip_fmt(v, txt, sizeof(txt)), strerror(-r), s->errmsg[0] ? ": " : "",
+		        s->errmsg);
 	return r;
 }
 

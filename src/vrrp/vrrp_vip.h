@@ -43,7 +43,7 @@ struct vrrp_nl_vip {
 	struct in_addr brd_addr; /* with VRRP_VIP_BRD_EXPLICIT */
 	uint8_t scope;           /* RT_SCOPE_* (IPv4; IPv6 derives it from the address) */
 	char label[IFNAMSIZ];    /* IFA_LABEL, IPv4 only; "" = none */
-	uint32_t flags;          /* IFA_F_*: NODAD, HOMEADDRESS, NOPREFIXROUTE, MANAGETEMPADDR, ... */
+	uint32_t flags; /* IFA_F_*: NODAD, HOMEADDRESS, NOPREFIXROUTE, MANAGETEMPADDR, ... */
 	bool has_peer;
 	struct ka_addr peer;     /* IFA_ADDRESS for a point-to-point VIP */
 	long long preferred_lft; /* seconds, VRRP_VIP_LFT_DEFAULT or VRRP_VIP_LFT_FOREVER */

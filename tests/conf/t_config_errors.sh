@@ -3,7 +3,7 @@
 # right file and line, and --config-test exit codes.
 source "$(dirname "$0")/../lib.sh"
 need_root
-ns=$(t_netns errs) || skip_all "cannot create a network namespace"
+t_netns ns errs || skip_all "cannot create a network namespace"
 ip -n "$ns" link add eth0 type veth peer name eth1
 ip -n "$ns" link set eth0 up
 run_t() { ip netns exec "$ns" "$KA_BIN" -t "$@"; }

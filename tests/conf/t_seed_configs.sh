@@ -4,7 +4,7 @@
 # but newer keepalived dropped are accepted with a warning naming file:line.
 source "$(dirname "$0")/../lib.sh"
 need_root
-ns=$(t_netns seeds) || skip_all "cannot create a network namespace"
+t_netns ns seeds || skip_all "cannot create a network namespace"
 ip -n "$ns" link add eth0 type veth peer name eth1
 ip -n "$ns" link set eth0 up
 ip -n "$ns" link set eth1 up
@@ -35,7 +35,7 @@ check "persistence_timeout 0 warned with file and line" expect_warning seed002-d
 check "nb_get_retry warned with file and line" expect_warning seed002-dr-lb01.conf nb_get_retry
 
 # Without the interfaces the same file is an error of the "file" class (4).
-ns2=$(t_netns noif)
+t_netns ns2 noif
 ip netns exec "$ns2" "$KA_BIN" -t -f "$dir/seed003-master.conf" >"$T_DIR/noif.out" 2>&1
 rc=$?
 check "missing interface gives exit 4 (got $rc)" test "$rc" -eq 4

@@ -3,7 +3,7 @@
 # killed (PDEATHSIG), and -R (no respawn: a dead child stops the daemon).
 source "$(dirname "$0")/../lib.sh"
 need_root
-ns=$(t_netns dm) || skip_all "cannot create a network namespace"
+t_netns ns dm || skip_all "cannot create a network namespace"
 ip -n "$ns" link add eth0 type veth peer name eth1
 ip -n "$ns" link set eth0 up
 conf=$T_DIR/keepalived.conf

@@ -5,7 +5,7 @@
 # leaves nothing behind.
 source "$(dirname "$0")/../lib.sh"
 need_root
-ns=$(t_netns pm) || skip_all "cannot create a network namespace"
+t_netns ns pm || skip_all "cannot create a network namespace"
 ip -n "$ns" link add eth0 type veth peer name eth1
 ip -n "$ns" link set eth0 up
 ip -n "$ns" link set eth1 up

@@ -11,10 +11,8 @@ TOOL=${KA_TOOLS_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests/tools}/ka_
 [[ -x $TOOL ]] || skip_all "ka_nltool not built ($TOOL)"
 command -v tcpdump >/dev/null || skip_all "tcpdump not installed"
 
-a=$(t_netns ifa) || skip_all "cannot create a network namespace"
-T_NETNS+=("$a") # t_netns ran in a subshell: register it for the cleanup trap here
-b=$(t_netns ifb) || skip_all "cannot create a network namespace"
-T_NETNS+=("$b")
+t_netns a ifa || skip_all "cannot create a network namespace"
+t_netns b ifb || skip_all "cannot create a network namespace"
 for ns in "$a" "$b"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 		net.ipv6.conf.default.accept_dad=0
@@ -108,7 +106,7 @@ PC=$T_DIR/arp.pcap
 ip netns exec "$b" timeout 20 tcpdump -n -U -i eth1 -c 3 -w "$PC" arp 2>"$T_DIR/td1.err" &
 td=$!
 T_PIDS+=("$td")
-wait_until 5 grep -q 'listening on' "$T_DIR/td1.err"
+wait_until 5 grep -qs 'listening on' "$T_DIR/td1.err"
 tool garp eth0 192.0.2.100 3
 check "GARP send returns 0" test $? -eq 0
 wait "$td" 2>/dev/null
@@ -128,7 +126,7 @@ ip netns exec "$b" timeout 20 tcpdump -l -n -e -vv -i eth1 -c 2 'icmp6 and ip6[4
 	>"$NA" 2>"$T_DIR/td2.err" &
 td=$!
 T_PIDS+=("$td")
-wait_until 5 grep -q 'listening on' "$T_DIR/td2.err"
+wait_until 5 grep -qs 'listening on' "$T_DIR/td2.err"
 tool na eth0 2001:db8::100
 check "NA send returns 0" test $? -eq 0
 tool na eth0 2001:db8::100 router

@@ -5,12 +5,12 @@
 # lan_setup N  -> sets SW, CL and H[1..N] (namespace names)
 lan_setup() {
 	local n=$1 i ns
-	SW=$(t_netns sw) || return 1
+	t_netns SW sw || return 1
 	ip -n "$SW" link add br0 type bridge
 	ip -n "$SW" link set br0 up
 	H=()
 	for ((i = 1; i <= n + 1; i++)); do
-		ns=$(t_netns "h$i") || return 1
+		t_netns ns "h$i" || return 1
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
 		ip -n "$ns" link add eth0 type veth peer name "p$i" netns "$SW"
 		ip -n "$SW" link set "p$i" master br0 up

@@ -44,7 +44,8 @@ static const char *mac_fmt(const struct vrrp_if *ifp, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < ifp->hwaddr_len && off + 4 <= len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%02x", i ? ":" : "", ifp->hwaddr[i]);
+		off +=
+		    (size_t)snprintf(buf + off, len - off, "%s%02x", i ? ":" : "", ifp->hwaddr[i]);
 	if (!ifp->hwaddr_len)
 		snprintf(buf, len, "none");
 	return buf;
@@ -69,7 +70,7 @@ static void print_table(const struct vrrp_if_table *t)
 		printf("IF %s idx=%d type=%u mac=%s up=%d flags=0x%x kind=%s\n", ifp->name,
 		       ifp->ifindex, ifp->type, mac_fmt(ifp, m, sizeof(m)), vrrp_if_is_up(ifp),
 		       ifp->flags, ifp->kind[0] ? ifp->kind : "-");
-		TAILQ_FOREACH (a, &ifp->addrs, entry)
+		for (a = TAILQ_FIRST(&ifp->addrs); a; a = TAILQ_NEXT(a, entry))
 			print_addr("IFADDR", ifp, a);
 		if ((a = vrrp_if_primary4(ifp)))
 			printf("PRIMARY4 %s %s\n", ifp->name, addr_fmt(&a->addr, b, sizeof(b)));
@@ -268,7 +269,7 @@ static int cmd_vip(int argc, char **argv)
 		} else if (!strcmp(argv[i], "lft")) {
 			i++;
 			v.preferred_lft =
-			        !strcmp(argv[i], "forever") ? VRRP_VIP_LFT_FOREVER : atoll(argv[i]);
+			    !strcmp(argv[i], "forever") ? VRRP_VIP_LFT_FOREVER : atoll(argv[i]);
 		} else {
 			return 2;
 		}

@@ -11,15 +11,15 @@ static void test_garp(void)
 {
 	static const uint8_t mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x01, 0x33};
 	static const uint8_t want[VRRP_ARP_FRAME_LEN] = {
-	        0xff, 0xff, 0xff, 0xff, 0xff, 0xff,       /* broadcast */
-	        0x00, 0x00, 0x5e, 0x00, 0x01, 0x33,       /* source MAC */
-	        0x08, 0x06,                               /* ARP */
-	        0x00, 0x01, 0x08, 0x00, 6,    4,          /* Ethernet, IPv4, lengths */
-	        0x00, 0x01,                               /* request */
-	        0x00, 0x00, 0x5e, 0x00, 0x01, 0x33,       /* sender MAC */
-	        192,  0,    2,    100,                    /* sender IP = VIP */
-	        0,    0,    0,    0,    0,    0,          /* target MAC */
-	        192,  0,    2,    100,                    /* target IP = VIP */
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* broadcast */
+	    0x00, 0x00, 0x5e, 0x00, 0x01, 0x33, /* source MAC */
+	    0x08, 0x06,                         /* ARP */
+	    0x00, 0x01, 0x08, 0x00, 6,    4,    /* Ethernet, IPv4, lengths */
+	    0x00, 0x01,                         /* request */
+	    0x00, 0x00, 0x5e, 0x00, 0x01, 0x33, /* sender MAC */
+	    192,  0,    2,    100,              /* sender IP = VIP */
+	    0,    0,    0,    0,    0,    0,    /* target MAC */
+	    192,  0,    2,    100,              /* target IP = VIP */
 	};
 	uint8_t buf[64];
 	struct in_addr vip;
@@ -38,17 +38,17 @@ static void test_na(void)
 
 	inet_pton(AF_INET6, "2001:db8::100", &t);
 	CHECK_INT(vrrp_na_build(buf, sizeof(buf), &t, mac, false), VRRP_NA_LEN);
-	CHECK_INT(buf[0], 136);          /* Neighbour Advertisement */
-	CHECK_INT(buf[1], 0);            /* code */
-	CHECK_INT(buf[2] | buf[3], 0);   /* checksum: the kernel's job */
-	CHECK_INT(buf[4], 0x20);         /* O set, R and S clear */
+	CHECK_INT(buf[0], 136);        /* Neighbour Advertisement */
+	CHECK_INT(buf[1], 0);          /* code */
+	CHECK_INT(buf[2] | buf[3], 0); /* checksum: the kernel's job */
+	CHECK_INT(buf[4], 0x20);       /* O set, R and S clear */
 	CHECK_INT(buf[5] | buf[6] | buf[7], 0);
 	CHECK(memcmp(buf + 8, &t, 16) == 0);
-	CHECK_INT(buf[24], 2);           /* target link-layer address option */
-	CHECK_INT(buf[25], 1);           /* 8 octets */
+	CHECK_INT(buf[24], 2); /* target link-layer address option */
+	CHECK_INT(buf[25], 1); /* 8 octets */
 	CHECK(memcmp(buf + 26, mac, 6) == 0);
 	CHECK_INT(vrrp_na_build(buf, sizeof(buf), &t, mac, true), VRRP_NA_LEN);
-	CHECK_INT(buf[4], 0xa0);         /* R and O */
+	CHECK_INT(buf[4], 0xa0); /* R and O */
 	CHECK_INT(vrrp_na_build(buf, VRRP_NA_LEN - 1, &t, mac, true), -EMSGSIZE);
 }
 

@@ -304,8 +304,8 @@ static void test_messages(void)
 		const struct nlattr *tb[IFA_MAX + 1];
 
 		buf = dup_exact(work, nlh->nlmsg_len);
-		CHECK_INT(nl_attr_parse_msg((const struct nlmsghdr *)buf,
-		                            sizeof(struct ifaddrmsg), tb, IFA_MAX),
+		CHECK_INT(nl_attr_parse_msg((const struct nlmsghdr *)buf, sizeof(struct ifaddrmsg),
+		                            tb, IFA_MAX),
 		          -EBADMSG);
 		CHECK(nl_msg_payload((const struct nlmsghdr *)buf, sizeof(struct ifaddrmsg)) ==
 		      NULL);
@@ -365,8 +365,8 @@ static int apply_link(struct vrrp_if_table *t, uint16_t type, int family, int id
 	return r;
 }
 
-static int apply_addr(struct vrrp_if_table *t, uint16_t type, int family, int idx,
-                      const char *addr, int plen, uint32_t flags, const char *label)
+static int apply_addr(struct vrrp_if_table *t, uint16_t type, int family, int idx, const char *addr,
+                      int plen, uint32_t flags, const char *label)
 {
 	struct nlmsghdr *nlh = msg_start(type, 0, 0, 0);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
@@ -435,18 +435,15 @@ static void test_table(void)
 
 	/* addresses */
 	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET, 2, "192.0.2.1", 24, 0, "eth0"), 1);
-	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET, 2, "192.0.2.2", 24, IFA_F_SECONDARY,
-	                     "eth0:1"),
-	          1);
+	CHECK_INT(
+	    apply_addr(t, RTM_NEWADDR, AF_INET, 2, "192.0.2.2", 24, IFA_F_SECONDARY, "eth0:1"), 1);
 	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET, 2, "192.0.2.1", 25, 0, "eth0"), 1);
-	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET6, 2, "fe80::1", 64, IFA_F_TENTATIVE, NULL),
-	          1);
+	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET6, 2, "fe80::1", 64, IFA_F_TENTATIVE, NULL), 1);
 	a = vrrp_if_primary4(ifp);
 	CHECK_STR(a ? addr_fmt(&a->addr, b, sizeof(b)) : NULL, "192.0.2.1");
 	CHECK(a && a->prefixlen == 24 && !strcmp(a->label, "eth0"));
 	CHECK(vrrp_if_linklocal6(ifp) == NULL); /* still tentative */
-	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET6, 2, "fe80::1", 64, IFA_F_PERMANENT, NULL),
-	          1);
+	CHECK_INT(apply_addr(t, RTM_NEWADDR, AF_INET6, 2, "fe80::1", 64, IFA_F_PERMANENT, NULL), 1);
 	a = vrrp_if_linklocal6(ifp);
 	CHECK_STR(a ? addr_fmt(&a->addr, b, sizeof(b)) : NULL, "fe80::1");
 	addr_parse("192.0.2.2", &x);
@@ -473,7 +470,7 @@ static void test_table(void)
 		/* no address attribute at all */
 		nlh = msg_start(RTM_NEWADDR, 0, 0, 0);
 		((struct ifaddrmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifaddrmsg)))
-		        ->ifa_family = AF_INET;
+		    ->ifa_family = AF_INET;
 		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index = 2;
 		buf = dup_exact(work, nlh->nlmsg_len);
 		CHECK_INT(vrrp_if_table_apply(t, buf), -EBADMSG);
@@ -652,7 +649,7 @@ static void test_foreign_sender(void)
 		/* an ack for a bad request carries the kernel's error */
 		nlh = msg_start(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, 0, 0);
 		((struct ifaddrmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifaddrmsg)))
-		        ->ifa_family = AF_INET;
+		    ->ifa_family = AF_INET;
 		CHECK(nl_request(&a, nlh, 1000, NULL, NULL) < 0);
 	}
 	nl_close(&a);
