@@ -23,6 +23,7 @@ source "$(dirname "$0")/bench_lib.sh"
 N=${1:-${SCALE_N:-255}}
 CPU_SECS=${2:-${CPU_SECS:-20}}
 SETTLE=${SETTLE:-7}
+WIRE_SECS=${WIRE_SECS:-5}
 DAEMONS=${DAEMONS:-ours ka}
 ((N >= 1 && N <= 255)) || b_die "N must be 1..255"
 b_need
@@ -55,7 +56,7 @@ mk_conf "$B_DIR/lo.conf" 100
 measure() {
 	local kind=$1 ready="$B_DIR/ready" probe_out t0 pv conv first bmax breaks
 	local v1 v2 a1 a2 b1 b2 r1 r2 cpu1 cpu2 cap pcap="$B_DIR/$kind.pcap" mrate brate vrids
-	local mfirst mlast bvrids blast
+	local mfirst mlast bvrids blast drops ivmean ivp99 ivmax
 	rm -f "$ready"
 	ip -n "${H[1]}" addr flush dev eth0 to 198.51.100.0/24 2>/dev/null
 	ip -n "${H[2]}" addr flush dev eth0 to 198.51.100.0/24 2>/dev/null
@@ -81,12 +82,12 @@ measure() {
 	kill -INT "$cap" 2>/dev/null
 	wait "$cap" 2>/dev/null
 	# first advert per VRID from the master (.11) and the backup (.12), ms from t0
-	read -r mfirst mlast bvrids blast < <(tcpdump -tt -n -v -r "$B_DIR/$kind-start.pcap" 2>/dev/null | awk -v t0="$t0" '
-		/^[0-9]/ { t = ($1 + 0) * 1000 - t0; src = $0 ~ /192\.0\.2\.11 > 224\.0\.0\.18/ ? "m" : ($0 ~ /192\.0\.2\.12 > 224\.0\.0\.18/ ? "b" : ""); next }
-		/vrid [0-9]+/ && src != "" { for (i = 1; i <= NF; i++) if ($i == "vrid") v = $(i + 1) + 0
-			p = 0; for (i = 1; i <= NF; i++) if ($i == "prio") p = $(i + 1) + 0
-			if (src == "m" && !(v in fm)) fm[v] = t
-			if (src == "b" && p > 0) { if (!(v in fb)) nb++; fb[v] = 1; if (t > bl) bl = t } }
+	read -r mfirst mlast bvrids blast < <(tcpdump -tt -n -r "$B_DIR/$kind-start.pcap" 2>/dev/null | awk -v t0="$t0" '
+		{ t = ($1 + 0) * 1000 - t0; v = -1; p = -1
+		  for (i = 1; i <= NF; i++) { if ($i == "vrid") v = $(i + 1) + 0; if ($i == "prio") p = $(i + 1) + 0 }
+		  if (v < 0) next
+		  if ($3 == "192.0.2.11" && !(v in fm)) fm[v] = t
+		  if ($3 == "192.0.2.12" && p > 0) { if (!(v in fb)) nb++; fb[v] = 1; if (t > bl) bl = t } }
 		END { lo = -1; hi = -1; for (v in fm) { if (lo < 0 || fm[v] < lo) lo = fm[v]; if (fm[v] > hi) hi = fm[v] }
 			printf "%.1f %.1f %d %.1f\n", lo, hi, nb + 0, nb ? bl : -1 }')
 	d_wait 1 && d_wait 2 || b_die "$(b_label "$kind") did not start"
@@ -102,21 +103,32 @@ measure() {
 	r2=$(proc_rss_kb "$v2")
 	cpu1=$(awk -v a="$a1" -v b="$b1" -v h="$HZ" -v s="$CPU_SECS" 'BEGIN { printf "%.2f", (b - a) / h / s * 100 }')
 	cpu2=$(awk -v a="$a2" -v b="$b2" -v h="$HZ" -v s="$CPU_SECS" 'BEGIN { printf "%.2f", (b - a) / h / s * 100 }')
-	# what is on the wire now
-	ip netns exec "$CL" tcpdump -i eth0 -n -U --immediate-mode -w "$pcap" "ip proto 112" >/dev/null 2>&1 &
+	# what is on the wire now (a large buffer and no immediate mode: bursts of
+	# N adverts must not be dropped by the capture)
+	ip netns exec "$CL" tcpdump -i eth0 -n -B 65536 -w "$pcap" "ip proto 112" 2>"$B_DIR/$kind-cap.err" >/dev/null &
 	cap=$!
 	B_PIDS+=("$cap")
 	wait_until 5 test -s "$pcap"
-	sleep 3
+	sleep "$WIRE_SECS"
 	kill -INT "$cap" 2>/dev/null
 	wait "$cap" 2>/dev/null
-	read -r mrate brate vrids < <(tcpdump -tt -n -v -r "$pcap" 2>/dev/null | awk '
-		/^[0-9]/ { t = $1 + 0; if (!t0) t0 = t; t1 = t }
-		/192\.0\.2\.11 > 224\.0\.0\.18/ { m++ }
-		/192\.0\.2\.12 > 224\.0\.0\.18/ { b++ }
-		/vrid [0-9]+/ { for (i = 1; i <= NF; i++) if ($i == "vrid") seen[$(i + 1)] = 1 }
-		END { d = t1 - t0; if (d <= 0) d = 1; n = 0; for (k in seen) n++
-			printf "%.0f %.0f %d\n", m / d, b / d, n }')
+	drops=$(awk '/dropped by kernel/ { print $1 }' "$B_DIR/$kind-cap.err")
+	# rates, VRIDs heard, and per-VRID intervals between the master's adverts
+	read -r mrate brate vrids ivmean ivp99 ivmax < <(tcpdump -tt -n -r "$pcap" 2>/dev/null | awk '
+		{ t = ($1 + 0) * 1000; v = -1
+		  for (i = 1; i <= NF; i++) if ($i == "vrid") v = $(i + 1) + 0
+		  if (v < 0) next
+		  if (!t0) t0 = t; t1 = t
+		  if ($3 == "192.0.2.12") { b++; next }
+		  if ($3 != "192.0.2.11") next
+		  m++; seen[v] = 1
+		  if (v in last) { iv = t - last[v]; n++; s += iv; print iv > "/dev/stderr" }
+		  last[v] = t }
+		END { d = (t1 - t0) / 1000; if (d <= 0) d = 1; k = 0; for (x in seen) k++
+			printf "%.0f %.0f %d %.2f\n", m / d, b / d, k, n ? s / n : -1 }' 2>"$B_DIR/$kind.iv" |
+		{ read -r a b c d; read -r p99 mx < <(sort -g "$B_DIR/$kind.iv" | awk '{ v[NR] = $1 } END {
+			if (!NR) { print "- -"; exit } printf "%.2f %.2f\n", v[int(NR * 0.99 + 0.999999)], v[NR] }')
+		  echo "$a $b $c $d $p99 $mx"; })
 	local own1 own2
 	own1=$(count_addr 1 198.51.100.)
 	own2=$(count_addr 2 198.51.100.)
@@ -124,28 +136,40 @@ measure() {
 	d_stop 2
 	echo "$kind $conv $first $bmax $breaks $cpu1 $cpu2 $r1 $r2 $mrate $brate $vrids $own1 $own2" >>"$B_DIR/res"
 	echo "$kind $mfirst $mlast $bvrids $blast" >>"$B_DIR/res-start"
+	echo "$kind $mrate $brate $vrids $ivmean $ivp99 $ivmax ${drops:--}" >>"$B_DIR/res-wire"
 }
 
 b_header
 echo "# N=$N instances  VRRPv3 advert_int 0.1  prio 150/100  SETTLE=${SETTLE}s  CPU window ${CPU_SECS}s  CLK_TCK=$HZ"
 : >"$B_DIR/res"
 : >"$B_DIR/res-start"
+: >"$B_DIR/res-wire"
 for kind in $DAEMONS; do measure "$kind"; done
 
 echo
 echo "== VRRP scale: $N instances at advert_int 0.1 =="
-printf '%-11s %8s %8s %5s %6s %8s %8s %9s %9s %9s %7s %6s %9s\n' daemon conv-ms first-ms bmax breaks \
-	"cpu-m%" "cpu-b%" "rss-m-kB" "rss-b-kB" "adv/s-m" "adv/s-b" vrids "vips-m/b"
+printf '%-11s %8s %8s %5s %6s %8s %8s %9s %9s %9s\n' daemon conv-ms first-ms bmax breaks \
+	"cpu-m%" "cpu-b%" "rss-m-kB" "rss-b-kB" "vips-m/b"
 declare -A R
 while read -r kind conv first bmax breaks c1 c2 r1 r2 mr br vr o1 o2; do
 	R[$kind]="$conv $c1 $c2 $r1 $r2"
-	printf '%-11s %8.1f %8.1f %5s %6s %8s %8s %9s %9s %9s %7s %6s %9s\n' "$(b_label "$kind")" "$conv" "$first" \
-		"$bmax" "$breaks" "$c1" "$c2" "$r1" "$r2" "$mr" "$br" "$vr" "$o1/$o2"
+	printf '%-11s %8.1f %8.1f %5s %6s %8s %8s %9s %9s %9s\n' "$(b_label "$kind")" "$conv" "$first" \
+		"$bmax" "$breaks" "$c1" "$c2" "$r1" "$r2" "$o1/$o2"
 done <"$B_DIR/res"
 echo "(conv = all $N VIPs on the master and none on the backup, from the start of both"
 echo " daemons; cpu = % of one core of the VRRP child, m = master, b = backup; rss ="
-echo " VmRSS of the VRRP child; adv/s = adverts per second on the wire, expected $((N * 10))"
-echo " from the master and 0 from the backup; vips-m/b = VIPs held at the end)"
+echo " VmRSS of the VRRP child; first = first VIP on the master; bmax = most VIPs the"
+echo " backup held during the election; breaks = losses of the converged state in the"
+echo " 3 s after it; vips-m/b = VIPs held after the CPU window)"
+echo
+echo "== on the wire after the CPU window (client capture, ${WIRE_SECS} s) =="
+printf '%-11s %9s %9s %6s %13s %12s %12s %6s\n' daemon "adv/s-m" "adv/s-b" vrids "iv-mean-ms" "iv-p99-ms" "iv-max-ms" drops
+while read -r kind mr br vr ivm ivp ivx dr; do
+	printf '%-11s %9s %9s %6s %13s %12s %12s %6s\n' "$(b_label "$kind")" "$mr" "$br" "$vr" "$ivm" "$ivp" "$ivx" "$dr"
+done <"$B_DIR/res-wire"
+echo "(adv/s = adverts per second from the master (m, expected $((N * 10))) and the backup"
+echo " (b, expected 0); iv = per-VRID interval between the master's adverts, expected"
+echo " 100 ms; drops = packets the capture lost, must be 0 for these figures to hold)"
 echo
 echo "== the election on the wire (client capture), ms from the start of both daemons =="
 printf '%-11s %16s %15s %19s %17s\n' daemon "master 1st advert" "master all VRIDs" "backup VRIDs as MASTER" "backup last advert"

@@ -558,6 +558,7 @@ int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_run
 	rt->sr = sr;
 	rt->kcfg = kc;
 	rt->fifo_fd = rt->vrrp_fifo_fd = -1;
+	rt->inotify_fd = -1;
 	rt->conf = vrrp_conf_build(kc->tree, log_report, NULL);
 	if (!rt->conf)
 		return -1;
@@ -571,7 +572,8 @@ int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_run
 		return -1;
 	}
 	open_fifos(rt);
-	if (instances_create(rt) < 0 || vrrp_rt_scripts_start(rt) < 0)
+	if (instances_create(rt) < 0 || vrrp_rt_scripts_start(rt) < 0 ||
+	    vrrp_rt_files_start(rt) < 0)
 		return -1;
 	for (i = 0; i < rt->n_inst; i++)
 		inst_attach(rt->inst[i]);
@@ -602,6 +604,7 @@ void vrrp_rt_stop(struct vrrp_rt *rt)
 
 	stop_instances(rt, rt->release_on_stop);
 	vrrp_rt_scripts_stop(rt);
+	vrrp_rt_files_stop(rt);
 	for (i = 0; i < rt->n_inst; i++)
 		inst_free(rt->inst[i]);
 	free(rt->inst);
@@ -743,6 +746,8 @@ int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc)
 	if (rt->n_inst == nconf->n_instances)
 		groups_build(rt);
 	vrrp_rt_scripts_restart(rt, oconf);
+	vrrp_rt_files_stop(rt);
+	vrrp_rt_files_start(rt);
 	for (i = 0; i < rt->n_inst; i++) {
 		struct vrrp_inst *vi = rt->inst[i];
 

@@ -58,6 +58,13 @@ struct vrrp_script_rt {
 	uint64_t runs, failures;
 };
 
+/* A track_file and the number it holds. */
+struct vrrp_tfile_rt {
+	const struct vrrp_track_file_conf *c;
+	long value;
+	bool ok; /* readable and a number */
+};
+
 struct vrrp_inst {
 	struct vrrp_rt *rt;
 	const struct vrrp_instance_conf *c;
@@ -110,6 +117,10 @@ struct vrrp_rt {
 	struct vrrp_script_rt **scripts;
 	size_t n_scripts;
 	struct vrrp_sockent *socks;
+	struct vrrp_tfile_rt *tfiles;
+	size_t n_tfiles;
+	int inotify_fd;
+	struct event *inotify_ev;
 	int fifo_fd, vrrp_fifo_fd;
 	bool release_on_stop; /* !-V */
 	uint64_t reloads;
@@ -145,6 +156,12 @@ int vrrp_rt_scripts_start(struct vrrp_rt *rt);
 int vrrp_rt_scripts_restart(struct vrrp_rt *rt, const struct vrrp_conf *old);
 void vrrp_rt_scripts_stop(struct vrrp_rt *rt);
 int vrrp_inst_track_inputs(const struct vrrp_inst *vi, struct vrrp_track_input *in, size_t max);
+
+/* vrrp_rt_file.c */
+int vrrp_rt_files_start(struct vrrp_rt *rt);
+void vrrp_rt_files_stop(struct vrrp_rt *rt);
+struct vrrp_track_input vrrp_rt_file_input(const struct vrrp_rt *rt,
+                                           const struct vrrp_track_ref *r);
 
 /* vrrp_rt_dump.c */
 void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp);

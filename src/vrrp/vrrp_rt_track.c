@@ -191,6 +191,8 @@ static size_t add_refs(const struct vrrp_rt *rt, const struct vrrp_tracking *t,
 		in[n] = (struct vrrp_track_input){.weight = t->scripts[k].weight,
 		                                  .reverse = t->scripts[k].reverse,
 		                                  .up = script_up(rt, &t->scripts[k])};
+	for (k = 0; k < t->n_files && n < max; k++, n++)
+		in[n] = vrrp_rt_file_input(rt, &t->files[k]);
 	return n;
 }
 

@@ -8,7 +8,6 @@ source "$(dirname "$0")/vrrp_lib.sh"
 need_root
 lan_setup 2 || skip_all "cannot build the namespaces"
 VIP=192.0.2.100
-stop_all() { ka_stop 1; ka_stop 2; ip -n "${H[1]}" addr flush dev eth0 label 'eth0' scope global 2>/dev/null; }
 reset_addrs() {
 	local i
 	for i in 1 2; do
@@ -17,7 +16,17 @@ reset_addrs() {
 		ip -n "${H[$i]}" addr del 2001:db8::100/64 dev eth0 2>/dev/null
 	done
 }
-stop_all() { ka_stop 1; ka_stop 2; reset_addrs; }
+# Each scenario starts with empty logs (kept in all1.log / all2.log).
+stop_all() {
+	local i
+	ka_stop 1
+	ka_stop 2
+	reset_addrs
+	for i in 1 2; do
+		cat "$T_DIR/h$i.log" >>"$T_DIR/all$i.log" 2>/dev/null
+		: >"$T_DIR/h$i.log"
+	done
+}
 
 # --- nopreempt: the higher priority returns but does not take over.
 vrrp_conf "$T_DIR/np1.conf" A 150 nopreempt
@@ -135,6 +144,24 @@ touch "$T_DIR/healthy"
 check "track_script: recovery takes the VIP back" wait_until 5 has_addr 1 $VIP
 stop_all
 
+# --- track_file: the number in the file times the weight moves the priority.
+echo 0 >"$T_DIR/tf.val"
+vrrp_conf "$T_DIR/tf.part" A 150 "track_file {" "    tf weight -60" "}"
+{
+	printf 'track_file tf {\n    file %s\n    weight 1\n}\n' "$T_DIR/tf.val"
+	cat "$T_DIR/tf.part"
+} >"$T_DIR/tf1.conf"
+vrrp_conf "$T_DIR/tf2.conf" B 100
+ka_start 1 "$T_DIR/tf1.conf"
+ka_start 2 "$T_DIR/tf2.conf"
+check "track_file: host 1 master while the file holds 0" wait_until 5 has_addr 1 $VIP
+echo 1 >"$T_DIR/tf.val"
+check "track_file: 1 x -60 hands the VIP to host 2" wait_until 5 has_addr 2 $VIP
+check "track_file: priority 150 -> 90 logged" grep -q "effective priority from 150 to 90" "$T_DIR/h1.log"
+echo 0 >"$T_DIR/tf.val"
+check "track_file: back to 0, host 1 preempts" wait_until 5 has_addr 1 $VIP
+stop_all
+
 # --- link down -> FAULT -> recovery.
 vrrp_conf "$T_DIR/l1.conf" A 150
 vrrp_conf "$T_DIR/l2.conf" B 100
@@ -238,4 +265,5 @@ check "notify: BACKUP came before MASTER" bash -c "grep -n 'INSTANCE VI_1' $T_DI
 check "FIFO: upstream line format" wait_until 3 grep -qx 'INSTANCE "VI_1" MASTER 150' "$T_DIR/fifo.out"
 ka_stop 1
 check "notify: STOP notified on shutdown" wait_until 3 grep -q "INSTANCE VI_1 STOP" "$T_DIR/notify.out"
+check "no sanitizer report" bash -c "! grep -E 'AddressSanitizer|runtime error:' $T_DIR/h*.log $T_DIR/all*.log"
 t_done
