@@ -51,6 +51,21 @@ static int detach_from_parent(int ctl_fd)
 	return ctl_fd;
 }
 
+/* VRRP timers are in centiseconds and adverts must leave on time: ask
+ * libevent for timerfd-based timers instead of millisecond epoll waits. */
+static struct event_base *precise_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg) {
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+		base = event_base_new_with_config(cfg);
+		event_config_free(cfg);
+	}
+	return base ? base : event_base_new();
+}
+
 static void on_ctl(evutil_socket_t fd, short what, void *arg)
 {
 	struct child_rt *rt = arg;
@@ -217,7 +232,7 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 		log_err("%s child: cannot set up the control socket", ops->name);
 		_exit(KA_EXIT_FATAL);
 	}
-	rt.base = event_base_new();
+	rt.base = precise_base();
 	if (!rt.base) {
 		log_err("%s child: cannot create the event loop", ops->name);
 		_exit(KA_EXIT_FATAL);
