@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared helpers for the VRRP benchmarks.  Source it; it sets a cleanup trap.
 # Rules: only namespaces and PIDs we create (names carry $$), documentation
 # address ranges, bounded loops, cleanup on every exit path.
@@ -78,24 +79,27 @@ now_ms() { date +%s%3N; }
 pid_alive() { kill -0 "$1" 2>/dev/null; }
 pid_dead() { ! kill -0 "$1" 2>/dev/null; }
 
-b_netns() { # b_netns NAME -> creates kab-NAME-$$ and prints it
-	local ns="kab-$1-$$"
-	ip netns add "$ns" || return 1
-	B_NETNS+=("$ns")
-	ip -n "$ns" link set lo up
-	echo "$ns"
+# b_netns NAME VAR: creates namespace kab-NAME-$$, registers it for the
+# cleanup and stores its name in VAR (not through $(...): a subshell could
+# not register it).
+b_netns() {
+	local _bn="kab-$1-$$" # not "ns": VAR may be the caller's local ns
+	ip netns add "$_bn" || return 1
+	B_NETNS+=("$_bn")
+	ip -n "$_bn" link set lo up
+	printf -v "$2" '%s' "$_bn"
 }
 
 # lan_setup N -> SW (bridge namespace), H[1..N] hosts with eth0 =
 # 192.0.2.(10+i)/24, CL client with eth0 = 192.0.2.200/24.
 lan_setup() {
 	local n=$1 i ns
-	SW=$(b_netns sw) || return 1
+	b_netns sw SW || return 1
 	ip -n "$SW" link add br0 type bridge
 	ip -n "$SW" link set br0 up
 	H=()
 	for ((i = 1; i <= n + 1; i++)); do
-		ns=$(b_netns "h$i") || return 1
+		b_netns "h$i" ns || return 1
 		ip -n "$ns" link add eth0 type veth peer name "p$i" netns "$SW"
 		ip -n "$SW" link set "p$i" master br0 up
 		if ((i <= n)); then

@@ -64,14 +64,19 @@ one_run() {
 	ip -n "${H[2]}" addr del $VIP/24 dev eth0 2>/dev/null
 	d_start "$kind" 1 "$B_DIR/hi.conf"
 	d_start "$kind" 2 "$B_DIR/lo.conf"
-	d_wait 1 && d_wait 2 || { echo "$kind $mode $n START-FAILED" >>"$RAW"; d_stop 1; d_stop 2; return 1; }
+	if ! d_wait 1 || ! d_wait 2; then
+		echo "$kind $mode $n START-FAILED" >>"$RAW"
+		d_stop 1
+		d_stop 2
+		return 1
+	fi
 	if ! wait_until 5 one_owner; then
 		echo "$kind $mode $n NO-CONVERGENCE" >>"$RAW"
 		d_stop 1; d_stop 2
 		return 1
 	fi
-	# settle, then a random phase relative to the advert timer
-	sleep "1.$(printf '%03d' $((RANDOM % 100)))"
+	# settle (the probe then picks the phase of the signal itself)
+	sleep 1
 	if ! one_owner; then
 		echo "$kind $mode $n UNSTABLE-BEFORE-SIGNAL" >>"$RAW"
 		d_stop 1; d_stop 2

@@ -51,7 +51,8 @@ measure() {
 	d_stop 1
 	# intervals (ms) between adverts from the master, then deviation stats
 	out=$(tcpdump -tt -n -r "$pcap" "src host 192.0.2.11 and ip proto 112" 2>/dev/null | awk '
-		{ t = $1 + 0; if (NR > 1) printf "%.6f\n", (t - prev) * 1000; prev = t }' >"$B_DIR/$kind.iv"
+		{ t = $1 + 0; if (NR == 1) t0 = t; else printf "%.6f %.3f\n", (t - prev) * 1000, t - t0; prev = t }' >"$B_DIR/$kind.ivt"
+		cut -d' ' -f1 "$B_DIR/$kind.ivt" >"$B_DIR/$kind.iv"
 		awk '{ d = $1 - 100; if (d < 0) d = -d; print d }' "$B_DIR/$kind.iv" | sort -g | awk '
 		{ v[NR] = $1 } END {
 			if (NR == 0) { print "0 - - -"; exit }
@@ -77,6 +78,10 @@ while read -r kind n mean mn mx p50 p99 pmax; do
 	printf '%-11s %9s %9s %9s %9s %8s %8s %8s\n' "$(b_label "$kind")" "$n" "$mean" "$mn" "$mx" "$p50" "$p99" "$pmax"
 done <"$B_DIR/res"
 echo "(goal: p99 deviation <= 1 ms; expected intervals ~ $((SECS * 10)))"
+for kind in $DAEMONS; do
+	late=$(awk '$1 > 101 || $1 < 99 { printf " %.1f@%.1fs", $1 - 100, $2 }' "$B_DIR/$kind.ivt")
+	echo "$(b_label "$kind"): intervals off by more than 1 ms (deviation ms @ s into the capture):${late:- none}"
+done
 if [[ $DAEMONS == *ours* && $DAEMONS == *ka* ]]; then
 	echo
 	echo "ratio ours/keepalived:  p99-dev $(ratio "${P99[ours]}" "${P99[ka]}")  max-dev $(ratio "${MAXD[ours]}" "${MAXD[ka]}")"

@@ -14,9 +14,16 @@
 #                /proc/PID/stat, after SETTLE (default 7) seconds so that the
 #                delayed second GARP burst (garp_master_delay 5 s) is over;
 #   RSS          VmRSS of each VRRP child at the end of the CPU window;
-#   wire         adverts per second seen by the client over 3 s after the CPU
-#                window (expected N * 10 from the master, none from the
-#                backup) and the number of VRIDs heard.
+#   wire         from a client capture of WIRE_SECS (default 5) seconds after
+#                the CPU window: adverts per second (expected N * 10 from the
+#                master, none from the backup), VRIDs heard, and the mean,
+#                p99 and max of the per-VRID interval between the master's
+#                adverts (expected 100 ms);
+#   election     from a client capture during the start: the master's first
+#                advert, the first advert of its last VRID (spread = how long
+#                it takes to announce all N), and the VRIDs for which the
+#                backup sent adverts as MASTER meanwhile.
+# tcpdump runs only outside the CPU window.
 #
 # Usage: bench/vrrp_scale.sh [N] [CPU_SECS]   (env SETTLE, DAEMONS="ours ka")
 source "$(dirname "$0")/bench_lib.sh"
@@ -54,7 +61,7 @@ mk_conf "$B_DIR/lo.conf" 100
 
 # measure KIND -> appends one result line to $B_DIR/res
 measure() {
-	local kind=$1 ready="$B_DIR/ready" probe_out t0 pv conv first bmax breaks
+	local kind=$1 ready="$B_DIR/ready" t0 pv conv first bmax breaks
 	local v1 v2 a1 a2 b1 b2 r1 r2 cpu1 cpu2 cap pcap="$B_DIR/$kind.pcap" mrate brate vrids
 	local mfirst mlast bvrids blast drops ivmean ivp99 ivmax
 	rm -f "$ready"
@@ -90,7 +97,7 @@ measure() {
 		  if ($3 == "192.0.2.12" && p > 0) { if (!(v in fb)) nb++; fb[v] = 1; if (t > bl) bl = t } }
 		END { lo = -1; hi = -1; for (v in fm) { if (lo < 0 || fm[v] < lo) lo = fm[v]; if (fm[v] > hi) hi = fm[v] }
 			printf "%.1f %.1f %d %.1f\n", lo, hi, nb + 0, nb ? bl : -1 }')
-	d_wait 1 && d_wait 2 || b_die "$(b_label "$kind") did not start"
+	if ! d_wait 1 || ! d_wait 2; then b_die "$(b_label "$kind") did not start"; fi
 	v1=$(d_vpid 1)
 	v2=$(d_vpid 2)
 	sleep "$SETTLE"
@@ -114,7 +121,8 @@ measure() {
 	wait "$cap" 2>/dev/null
 	drops=$(awk '/dropped by kernel/ { print $1 }' "$B_DIR/$kind-cap.err")
 	# rates, VRIDs heard, and per-VRID intervals between the master's adverts
-	read -r mrate brate vrids ivmean ivp99 ivmax < <(tcpdump -tt -n -r "$pcap" 2>/dev/null | awk '
+	tcpdump -tt -n -r "$pcap" 2>/dev/null >"$B_DIR/$kind-wire.txt"
+	read -r mrate brate vrids ivmean < <(awk -v ivf="$B_DIR/$kind.iv" '
 		{ t = ($1 + 0) * 1000; v = -1
 		  for (i = 1; i <= NF; i++) if ($i == "vrid") v = $(i + 1) + 0
 		  if (v < 0) next
@@ -122,13 +130,12 @@ measure() {
 		  if ($3 == "192.0.2.12") { b++; next }
 		  if ($3 != "192.0.2.11") next
 		  m++; seen[v] = 1
-		  if (v in last) { iv = t - last[v]; n++; s += iv; print iv > "/dev/stderr" }
+		  if (v in last) { iv = t - last[v]; n++; s += iv; print iv > ivf }
 		  last[v] = t }
 		END { d = (t1 - t0) / 1000; if (d <= 0) d = 1; k = 0; for (x in seen) k++
-			printf "%.0f %.0f %d %.2f\n", m / d, b / d, k, n ? s / n : -1 }' 2>"$B_DIR/$kind.iv" |
-		{ read -r a b c d; read -r p99 mx < <(sort -g "$B_DIR/$kind.iv" | awk '{ v[NR] = $1 } END {
-			if (!NR) { print "- -"; exit } printf "%.2f %.2f\n", v[int(NR * 0.99 + 0.999999)], v[NR] }')
-		  echo "$a $b $c $d $p99 $mx"; })
+			printf "%.0f %.0f %d %.2f\n", m / d, b / d, k, n ? s / n : -1 }' "$B_DIR/$kind-wire.txt")
+	read -r ivp99 ivmax < <(sort -g "$B_DIR/$kind.iv" 2>/dev/null | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "- -"; exit } printf "%.2f %.2f\n", v[int(NR * 0.99 + 0.999999)], v[NR] }')
 	local own1 own2
 	own1=$(count_addr 1 198.51.100.)
 	own2=$(count_addr 2 198.51.100.)
@@ -172,13 +179,17 @@ echo " (b, expected 0); iv = per-VRID interval between the master's adverts, exp
 echo " 100 ms; drops = packets the capture lost, must be 0 for these figures to hold)"
 echo
 echo "== the election on the wire (client capture), ms from the start of both daemons =="
-printf '%-11s %16s %15s %19s %17s\n' daemon "master 1st advert" "master all VRIDs" "backup VRIDs as MASTER" "backup last advert"
+printf '%-11s %17s %16s %9s %22s %18s\n' daemon "master 1st advert" "master all VRIDs" "spread" "backup VRIDs as MASTER" "backup last advert"
 while read -r kind mf ml bv bl; do
-	printf '%-11s %16s %15s %19s %17s\n' "$(b_label "$kind")" "$mf" "$ml" "$bv" "$bl"
+	printf '%-11s %17s %16s %9s %22s %18s\n' "$(b_label "$kind")" "$mf" "$ml" \
+		"$(awk -v a="$mf" -v b="$ml" 'BEGIN { printf "%.1f", b - a }')" "$bv" "$bl"
 done <"$B_DIR/res-start"
-echo "(master all VRIDs = when the master's first advert of its last VRID was seen; backup"
-echo " VRIDs as MASTER = VRIDs for which the backup sent adverts with priority > 0: a"
-echo " transient dual master during the election)"
+echo "(master all VRIDs = when the master's first advert of its last VRID was seen, spread"
+echo " = how long the master took to announce all $N instances; backup VRIDs as MASTER ="
+echo " VRIDs for which the backup sent adverts with priority > 0, a transient dual master:"
+echo " both daemons start at once in state BACKUP, so the master's instances have only"
+echo " the 19.5 ms difference of the two Master_Down_Intervals, minus any start-up skew"
+echo " between the two processes, to announce themselves)"
 echo
 if [[ $DAEMONS == *ours* && $DAEMONS == *ka* ]]; then
 	read -r oc oc1 oc2 or1 or2 <<<"${R[ours]}"

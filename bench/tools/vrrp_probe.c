@@ -182,9 +182,11 @@ static void tr_dump(struct tracker *t)
 		struct nlmsghdr h;
 		struct ifaddrmsg m;
 	} req = {
-		.h = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETADDR,
-		      .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
-		.m = {.ifa_family = AF_INET},
+	    .h = {.nlmsg_len = sizeof req,
+	          .nlmsg_type = RTM_GETADDR,
+	          .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+	          .nlmsg_seq = 1},
+	    .m = {.ifa_family = AF_INET},
 	};
 	static char buf[1 << 16];
 	int fd, done = 0;
@@ -211,8 +213,7 @@ static void tr_dump(struct tracker *t)
 	close(fd);
 }
 
-static void tr_init(struct tracker *t, const char *ns, const char *ifname,
-		    uint32_t net, int plen)
+static void tr_init(struct tracker *t, const char *ns, const char *ifname, uint32_t net, int plen)
 {
 	struct ifreq ifr;
 	int s;
@@ -312,7 +313,8 @@ static void pr_init(struct prober *p, const char *ns, const char *ifname, uint32
 		die("SIOCGIFADDR client");
 	p->ip = ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr;
 	close(s);
-	if ((p->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP))) < 0)
+	if ((p->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	                    htons(ETH_P_ARP))) < 0)
 		die("packet socket");
 	sll.sll_ifindex = p->ifindex;
 	if (bind(p->fd, (struct sockaddr *)&sll, sizeof sll) < 0)
@@ -322,11 +324,16 @@ static void pr_init(struct prober *p, const char *ns, const char *ifname, uint32
 
 static void pr_send(struct prober *p)
 {
-	struct arp_pkt a = {.htype = htons(ARPHRD_ETHER), .ptype = htons(ETH_P_IP),
-			    .hlen = 6, .plen = 4, .op = htons(ARPOP_REQUEST)};
-	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
-				 .sll_ifindex = p->ifindex, .sll_halen = 6,
-				 .sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	struct arp_pkt a = {.htype = htons(ARPHRD_ETHER),
+	                    .ptype = htons(ETH_P_IP),
+	                    .hlen = 6,
+	                    .plen = 4,
+	                    .op = htons(ARPOP_REQUEST)};
+	struct sockaddr_ll to = {.sll_family = AF_PACKET,
+	                         .sll_protocol = htons(ETH_P_ARP),
+	                         .sll_ifindex = p->ifindex,
+	                         .sll_halen = 6,
+	                         .sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 	memcpy(a.sha, p->mac, 6);
 	memcpy(a.spa, &p->ip, 4);
 	memcpy(a.tpa, &p->vip, 4);
@@ -354,7 +361,7 @@ static int pr_read(struct prober *p, const unsigned char *mac)
 
 struct watcher {
 	int fd;
-	uint32_t src; /* network order */
+	uint32_t src;    /* network order */
 	double last, p0; /* CLOCK_REALTIME ms of the newest advert / first prio 0 */
 	long after;
 };
@@ -372,7 +379,8 @@ static void wa_init(struct watcher *w, const char *ns, const char *ifname, const
 	}
 	w->src = a.s_addr;
 	enter_ns(ns);
-	if ((w->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP))) < 0)
+	if ((w->fd =
+	         socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP))) < 0)
 		die("packet socket (ip)");
 	if (!(sll.sll_ifindex = (int)if_nametoindex(ifname)))
 		die(ifname);
@@ -390,8 +398,10 @@ static void wa_read(struct watcher *w, double t_sig)
 	char cbuf[256];
 	for (;;) {
 		struct iovec iov = {pkt, sizeof pkt};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				    .msg_controllen = sizeof cbuf};
+		struct msghdr mh = {.msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = cbuf,
+		                    .msg_controllen = sizeof cbuf};
 		struct cmsghdr *c;
 		double ts = real_ms();
 		ssize_t n = recvmsg(w->fd, &mh, 0);
@@ -440,21 +450,42 @@ static int do_failover(int argc, char **argv)
 
 	while ((o = getopt(argc, argv, "B:C:M:S:P:i:v:s:a:t:k:")) != -1) {
 		switch (o) {
-		case 'B': bns = optarg; break;
-		case 'C': cns = optarg; break;
-		case 'M': mns = optarg; break;
-		case 'S': src = optarg; break;
-		case 'P': phase = strtod(optarg, NULL); break;
-		case 'i': ifname = optarg; break;
-		case 'v': vip_s = optarg; break;
-		case 's': sig = atoi(optarg); break;
-		case 'a': arp_ms = atoi(optarg); break;
-		case 't': timeout = atoi(optarg); break;
+		case 'B':
+			bns = optarg;
+			break;
+		case 'C':
+			cns = optarg;
+			break;
+		case 'M':
+			mns = optarg;
+			break;
+		case 'S':
+			src = optarg;
+			break;
+		case 'P':
+			phase = strtod(optarg, NULL);
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'v':
+			vip_s = optarg;
+			break;
+		case 's':
+			sig = atoi(optarg);
+			break;
+		case 'a':
+			arp_ms = atoi(optarg);
+			break;
+		case 't':
+			timeout = atoi(optarg);
+			break;
 		case 'k':
 			if (npid < 16)
 				pids[npid++] = (pid_t)atoi(optarg);
 			break;
-		default: return 2;
+		default:
+			return 2;
 		}
 	}
 	if (!bns || !cns || !vip_s || !npid || inet_pton(AF_INET, vip_s, &vip) != 1) {
@@ -499,7 +530,9 @@ static int do_failover(int argc, char **argv)
 		}
 		target = wa.last + phase;
 		while ((now = real_ms()) < target)
-			usleep((useconds_t)((target - now) * 1000 > 1000 ? (target - now) * 1000 - 500 : 50));
+			usleep((useconds_t)((target - now) * 1000 > 1000
+			                        ? (target - now) * 1000 - 500
+			                        : 50));
 	}
 	t0r = real_ms();
 	t0 = mono_ms();
@@ -508,8 +541,10 @@ static int do_failover(int argc, char **argv)
 			fprintf(stderr, "vrrp_probe: kill %d: %s\n", (int)pids[o], strerror(errno));
 	next_arp = t0;
 	for (;;) {
-		struct pollfd pf[4] = {{bt.ev_fd, POLLIN, 0}, {pr.fd, POLLIN, 0},
-				       {mns ? mt.ev_fd : -1, POLLIN, 0}, {src ? wa.fd : -1, POLLIN, 0}};
+		struct pollfd pf[4] = {{bt.ev_fd, POLLIN, 0},
+		                       {pr.fd, POLLIN, 0},
+		                       {mns ? mt.ev_fd : -1, POLLIN, 0},
+		                       {src ? wa.fd : -1, POLLIN, 0}};
 		int wait_ms;
 		now = mono_ms();
 		if (now >= next_arp) {
@@ -557,16 +592,35 @@ static int do_converge(int argc, char **argv)
 
 	while ((o = getopt(argc, argv, "A:B:i:p:n:T:H:t:R:")) != -1) {
 		switch (o) {
-		case 'A': mns = optarg; break;
-		case 'B': bns = optarg; break;
-		case 'i': ifname = optarg; break;
-		case 'p': pfx = optarg; break;
-		case 'n': n = atoi(optarg); break;
-		case 'T': t0 = strtod(optarg, NULL) / 1e6; break;
-		case 'H': hold = atoi(optarg); break;
-		case 't': timeout = atoi(optarg); break;
-		case 'R': ready = optarg; break;
-		default: return 2;
+		case 'A':
+			mns = optarg;
+			break;
+		case 'B':
+			bns = optarg;
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'p':
+			pfx = optarg;
+			break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'T':
+			t0 = strtod(optarg, NULL) / 1e6;
+			break;
+		case 'H':
+			hold = atoi(optarg);
+			break;
+		case 't':
+			timeout = atoi(optarg);
+			break;
+		case 'R':
+			ready = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!mns || !bns || !pfx || n < 0) {
@@ -619,7 +673,8 @@ static int do_converge(int argc, char **argv)
 		if (now - start >= timeout)
 			break;
 	}
-	printf("conv_ms=%.3f first_ms=%.3f conv_at=%.3f first_at=%.3f bmax=%d breaks=%d master=%d backup=%d\n",
+	printf("conv_ms=%.3f first_ms=%.3f conv_at=%.3f first_at=%.3f bmax=%d breaks=%d master=%d "
+	       "backup=%d\n",
 	       t_conv, t_first, t_conv < 0 ? -1 : t_conv + t0, t_first < 0 ? -1 : t_first + t0,
 	       bmax, breaks, mt.count, bt.count);
 	return t_conv >= 0 ? 0 : 1;
