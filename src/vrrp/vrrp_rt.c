@@ -23,9 +23,13 @@ static void fsm_log(void *ctx, int level, const char *fmt, va_list ap)
 
 static void arm_timer(struct vrrp_inst *vi)
 {
-	uint64_t at = vrrp_fsm_next_deadline(&vi->fsm), now = mono_us();
+	uint64_t at = vrrp_fsm_next_deadline(&vi->fsm), now;
 	struct timeval tv;
 
+	/* libevent adds a relative timeout to its cached loop time; after a
+	 * callback that ran a while that cache is stale, so refresh it. */
+	event_base_update_cache_time(vi->rt->base);
+	now = mono_us();
 	if (!at) {
 		evtimer_del(vi->timer);
 		return;
@@ -425,6 +429,8 @@ static struct vrrp_inst *inst_new(struct vrrp_rt *rt, const struct vrrp_instance
 
 static void inst_free(struct vrrp_inst *vi)
 {
+	if (vi->sock && vi->sock->by_vrid[vi->c->vrid & 0xff] == vi)
+		vi->sock->by_vrid[vi->c->vrid & 0xff] = NULL;
 	vrrp_inst_garp_cancel(vi);
 	if (vi->pace_timer)
 		event_free(vi->pace_timer);

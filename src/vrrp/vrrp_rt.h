@@ -44,6 +44,7 @@ struct vrrp_sockent {
 	int fd;
 	struct event *ev;
 	unsigned users;
+	struct vrrp_inst *by_vrid[256]; /* receive demultiplexing by VRID */
 	struct vrrp_sockent *next;
 };
 

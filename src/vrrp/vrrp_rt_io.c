@@ -32,15 +32,21 @@ static void log_drop(struct vrrp_inst *vi, enum vrrp_rx_err why, const struct ka
 	         vrrp_rx_err_str(why));
 }
 
-static struct vrrp_inst *find_inst(struct vrrp_rt *rt, const struct vrrp_sockent *s, unsigned vrid)
+/* The instance of a VRID on a socket: a per-socket table filled on first
+ * use (inst_free clears its slot), so 255 instances cost one lookup. */
+static struct vrrp_inst *find_inst(struct vrrp_rt *rt, struct vrrp_sockent *s, unsigned vrid)
 {
+	struct vrrp_inst *vi = s->by_vrid[vrid & 0xff];
 	size_t i;
 
+	if (vi && vi->sock == s && vi->c->vrid == vrid)
+		return vi;
 	for (i = 0; i < rt->n_inst; i++) {
-		struct vrrp_inst *vi = rt->inst[i];
-
-		if (vi->sock == s && vi->c->vrid == vrid)
+		vi = rt->inst[i];
+		if (vi->sock == s && vi->c->vrid == vrid) {
+			s->by_vrid[vrid & 0xff] = vi;
 			return vi;
+		}
 	}
 	return NULL;
 }
