@@ -302,17 +302,8 @@ static unsigned h_master_down(struct vrrp_fsm *f, const struct vrrp_fsm_rx *rx, 
 static unsigned h_adver_timer(struct vrrp_fsm *f, const struct vrrp_fsm_rx *rx, uint64_t now,
                               enum vrrp_fsm_state *next)
 {
-	uint64_t iv = adver_int_us(f), prev = f->adver_timer_at;
-
 	(void)rx, (void)next;
-	/* Keep the advert train on its own grid: when this tick is only a
-	 * little late (under a tenth of the interval), the next deadline
-	 * follows the previous one, so small delays do not accumulate.  After
-	 * a real stall, restart from now rather than sending a quick burst. */
-	if (prev && now >= prev && now - prev < iv / 10)
-		f->adver_timer_at = prev + iv;
-	else
-		f->adver_timer_at = now + iv;
+	f->adver_timer_at = now + adver_int_us(f);
 	return VRRP_ACT_SEND_ADVERT;
 }
 

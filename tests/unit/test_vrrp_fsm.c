@@ -361,14 +361,10 @@ static void test_timers_fsm(void)
 	CHECK_INT(vrrp_fsm_tick(&f, t + 99999), 0);
 	CHECK_ACTS(vrrp_fsm_tick(&f, t + 100000), A_ADV | A_RS);
 	CHECK_INT(vrrp_fsm_next_deadline(&f), t + 200000);
-	/* Slightly late tick (under a tenth of the interval): the grid holds. */
-	CHECK_ACTS(vrrp_fsm_tick(&f, t + 205000), A_ADV | A_RS);
-	CHECK_INT(vrrp_fsm_next_deadline(&f), t + 300000);
-	t += 100000;
 	/* Late tick: re-armed from now. */
 	CHECK_ACTS(vrrp_fsm_tick(&f, t + 250000), A_ADV | A_RS);
 	CHECK_INT(vrrp_fsm_next_deadline(&f), t + 350000);
-	CHECK_INT(f.stats.events[VRRP_EV_ADVER_TIMER], 3);
+	CHECK_INT(f.stats.events[VRRP_EV_ADVER_TIMER], 2);
 
 	/* v2 prio 100, 1 s: Master_Down = 3.609375 s. */
 	c = cfg_v(2, 100, 100);
