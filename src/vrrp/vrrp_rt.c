@@ -43,84 +43,63 @@ static const char *state_name(enum vrrp_fsm_state s)
 	return vrrp_state_str(s);
 }
 
+#define NOTIFY_TIMEOUT_US 30000000 /* a notify script gets 30 s */
+
+/* The per-state notify script of a configuration, or NULL. */
+static const struct vrrp_cmd *state_cmd(const struct vrrp_notify *n, enum vrrp_fsm_state s)
+{
+	switch (s) {
+	case VRRP_STATE_MASTER:
+		return n->master;
+	case VRRP_STATE_BACKUP:
+		return n->backup;
+	case VRRP_STATE_FAULT:
+		return n->fault;
+	case VRRP_STATE_STOP:
+		return n->stop;
+	default:
+		return NULL;
+	}
+}
+
+/* FIFO lines and scripts for one state change of an instance or group. */
+static void notify(struct vrrp_rt *rt, struct vrrp_notify_queue *q, const struct vrrp_notify *n,
+                   bool group, const char *name, enum vrrp_fsm_state s, int prio)
+{
+	const struct vrrp_cmd *cmd = state_cmd(n, s), *who;
+	const char *st = state_name(s);
+
+	vrrp_fifo_write_state(rt->fifo_fd, group, name, st, prio);
+	vrrp_fifo_write_state(rt->vrrp_fifo_fd, group, name, st, prio);
+	if (!cmd && !n->generic)
+		return;
+	who = cmd ? cmd : n->generic;
+	vrrp_notify_queue_push(q, cmd ? cmd->argv : NULL, n->generic ? n->generic->argv : NULL,
+	                       group, name, st, prio, who->uid, who->gid,
+	                       who->uid != 0 || who->gid != 0, NOTIFY_TIMEOUT_US);
+}
+
 static void notify_instance(struct vrrp_inst *vi)
 {
-	const struct vrrp_notify *n = &vi->c->notify;
-	struct vrrp_rt *rt = vi->rt;
 	enum vrrp_fsm_state s = vi->fsm.state;
-	const struct vrrp_cmd *cmd = NULL;
-	const char *st = state_name(s);
-	int prio = vi->fsm.prio;
 
 	if (s == vi->last_notified)
 		return;
 	vi->last_notified = s;
-	log_info("(%s) Entering %s STATE", vi->c->name, st);
-	switch (s) {
-	case VRRP_STATE_MASTER:
-		cmd = n->master;
-		break;
-	case VRRP_STATE_BACKUP:
-		cmd = n->backup;
-		break;
-	case VRRP_STATE_FAULT:
-		cmd = n->fault;
-		break;
-	case VRRP_STATE_STOP:
-		cmd = n->stop;
-		break;
-	default:
-		return;
-	}
-	vrrp_fifo_write_state(rt->fifo_fd, false, vi->c->name, st, prio);
-	vrrp_fifo_write_state(rt->vrrp_fifo_fd, false, vi->c->name, st, prio);
-	if (cmd || n->generic) {
-		const struct vrrp_cmd *who = cmd ? cmd : n->generic;
-
-		vrrp_notify_queue_push(vi->nq, cmd ? cmd->argv : NULL,
-		                       n->generic ? n->generic->argv : NULL, false, vi->c->name, st,
-		                       prio, who->uid, who->gid, who->uid != 0 || who->gid != 0,
-		                       30000000);
-	}
+	log_info("(%s) Entering %s STATE", vi->c->name, state_name(s));
+	if (s != VRRP_STATE_INIT)
+		notify(vi->rt, vi->nq, &vi->c->notify, false, vi->c->name, s, vi->fsm.prio);
 }
 
 static void notify_group(struct vrrp_group_rt *g)
 {
 	enum vrrp_fsm_state s = vrrp_sync_state(g->members, g->n);
-	const struct vrrp_notify *n = &g->c->notify;
-	const struct vrrp_cmd *cmd = NULL;
-	const char *st = state_name(s);
 
 	if (s == g->state || s == VRRP_STATE_INIT)
 		return;
 	g->state = s;
-	log_info("VRRP_Group(%s) Syncing instances to %s state", g->c->name, st);
-	switch (s) {
-	case VRRP_STATE_MASTER:
-		cmd = n->master;
-		break;
-	case VRRP_STATE_BACKUP:
-		cmd = n->backup;
-		break;
-	case VRRP_STATE_FAULT:
-		cmd = n->fault;
-		break;
-	case VRRP_STATE_STOP:
-		cmd = n->stop;
-		break;
-	default:
-		break;
-	}
-	vrrp_fifo_write_state(g->insts[0]->rt->fifo_fd, true, g->c->name, st, 0);
-	vrrp_fifo_write_state(g->insts[0]->rt->vrrp_fifo_fd, true, g->c->name, st, 0);
-	if (cmd || n->generic) {
-		const struct vrrp_cmd *who = cmd ? cmd : n->generic;
-
-		vrrp_notify_queue_push(g->nq, cmd ? cmd->argv : NULL,
-		                       n->generic ? n->generic->argv : NULL, true, g->c->name, st,
-		                       0, who->uid, who->gid, who->uid != 0 || who->gid != 0,
-		                       30000000);
-	}
+	log_info("VRRP_Group(%s) Syncing instances to %s state", g->c->name, state_name(s));
+	notify(g->insts[0]->rt, g->nq, &g->c->notify, true, g->c->name, s, 0);
 }
 
 /* Apply one instance's actions in the order the FSM contract gives. */
@@ -166,7 +145,7 @@ static void apply(struct vrrp_inst *vi, unsigned acts)
 
 			vrrp_notify_queue_push(vi->nq, c->argv, NULL, false, vi->c->name,
 			                       "MASTER_RX_LOWER_PRI", vi->fsm.prio, c->uid, c->gid,
-			                       c->uid != 0 || c->gid != 0, 30000000);
+			                       c->uid != 0 || c->gid != 0, NOTIFY_TIMEOUT_US);
 		}
 	}
 	if (acts & VRRP_ACT_NOTIFY)
