@@ -3,7 +3,8 @@
 # only called when something is missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmnl-dev libssl-dev
-      clang-format iproute2 procps psmisc tcpdump keepalived)
+      clang-format iproute2 procps psmisc tcpdump keepalived
+      ipvsadm qemu-system-x86 busybox-static cpio)
 missing=()
 for p in "${pkgs[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
