@@ -35,13 +35,13 @@ const char *check_type_str(enum check_type t); /* "TCP_CHECK", "HTTP_GET", ... *
 
 /* Where an attempt connects to, and from (the connection keywords). */
 struct check_conn {
-	struct ka_addr addr; /* connect_ip, default the real server's address */
-	uint16_t port;       /* connect_port, default the real server's port */
-	bool has_bind;       /* bindto and/or bind_port given */
-	struct ka_addr bind; /* bindto (family AF_UNSPEC when only bind_port) */
-	uint16_t bind_port;  /* 0 = any */
-	char bind_if[16];    /* bind_if, "" = none (IPv6 link-local scope) */
-	uint32_t fwmark;     /* SO_MARK, 0 = none */
+	struct ka_addr addr;         /* connect_ip, default the real server's address */
+	uint16_t port;               /* connect_port, default the real server's port */
+	bool has_bind;               /* bindto and/or bind_port given */
+	struct ka_addr bind;         /* bindto (family AF_UNSPEC when only bind_port) */
+	uint16_t bind_port;          /* 0 = any */
+	char bind_if[16];            /* bind_if, "" = none (IPv6 link-local scope) */
+	uint32_t fwmark;             /* SO_MARK, 0 = none */
 	uint64_t connect_timeout_us; /* default 5 s (inherited RS -> VS) */
 };
 
@@ -51,9 +51,9 @@ struct check_status_range {
 	uint16_t lo, hi; /* inclusive */
 };
 struct check_http_url {
-	char *path;               /* path (required) */
-	bool has_digest;          /* digest given */
-	uint8_t digest[16];       /* MD5 of the raw body */
+	char *path;                        /* path (required) */
+	bool has_digest;                   /* digest given */
+	uint8_t digest[16];                /* MD5 of the raw body */
 	struct check_status_range *status; /* status_code; none = 200-299 */
 	unsigned n_status;
 	char *virtualhost; /* url-level virtualhost, NULL = inherit */
@@ -61,7 +61,7 @@ struct check_http_url {
 struct check_http {
 	struct check_http_url *urls;
 	unsigned n_urls;
-	char *virtualhost; /* effective: checker -> RS -> VS; NULL = the IP */
+	char *virtualhost;     /* effective: checker -> RS -> VS; NULL = the IP */
 	enum http_proto proto; /* default 1.0 */
 	bool fast_recovery;
 	bool enable_sni;
@@ -96,8 +96,8 @@ struct check_udp {
 
 /* MISC_CHECK */
 struct check_misc {
-	char **argv; /* NULL-terminated */
-	char *text;  /* the configured command line */
+	char **argv;         /* NULL-terminated */
+	char *text;          /* the configured command line */
 	uint64_t timeout_us; /* misc_timeout, default = delay_loop */
 	bool dynamic;        /* exit 2..255 -> weight = exit - 2 */
 	bool set_ids;
@@ -118,11 +118,11 @@ struct check_cfg {
 	enum check_type type;
 	struct check_conn conn;
 	/* behaviour keywords, already inherited checker -> RS -> VS -> default */
-	unsigned retry;                /* failures before DOWN */
+	unsigned retry; /* failures before DOWN */
 	uint64_t delay_before_retry_us;
 	uint64_t delay_loop_us;
-	uint64_t warmup_us;            /* first run at random [0, warmup] */
-	bool alpha;                    /* start DOWN */
+	uint64_t warmup_us; /* first run at random [0, warmup] */
+	bool alpha;         /* start DOWN */
 	bool log_all_failures;
 	unsigned n_steps; /* attempts in one cycle: HTTP/SSL = n_urls, else 1 */
 	union {

@@ -38,12 +38,12 @@ struct lvs_svc_key {
 };
 
 struct lvs_svc_attr {
-	char sched[LVS_SCHED_MAX];   /* "wlc", "rr", ... */
-	uint32_t flags;              /* IP_VS_SVC_F_*: persistent, hashed, sched flags, onepacket */
-	uint32_t timeout_s;          /* persistence timeout */
-	uint32_t netmask;            /* persistence granularity: IPv4 mask (network order)
+	char sched[LVS_SCHED_MAX]; /* "wlc", "rr", ... */
+	uint32_t flags;            /* IP_VS_SVC_F_*: persistent, hashed, sched flags, onepacket */
+	uint32_t timeout_s;        /* persistence timeout */
+	uint32_t netmask;          /* persistence granularity: IPv4 mask (network order)
 	                              * or IPv6 prefix length */
-	char pe_name[LVS_PE_MAX];    /* persistence engine, "" = none */
+	char pe_name[LVS_PE_MAX];  /* persistence engine, "" = none */
 };
 
 /* A destination's identity within its service: (af, addr, port). */
@@ -131,13 +131,13 @@ const char *lvs_op_kind_str(enum lvs_op_kind k);
 
 /* ---- the runtime data plane ---- */
 struct lvs_syncd {
-	bool backup;           /* false = master */
+	bool backup; /* false = master */
 	char ifname[16];
 	uint32_t syncid;
-	uint16_t maxlen;       /* 0 = kernel default */
-	uint16_t port;         /* 0 = default 8848 */
-	uint8_t ttl;           /* 0 = default 1 */
-	struct ka_addr mcast;  /* family AF_UNSPEC = default group */
+	uint16_t maxlen;      /* 0 = kernel default */
+	uint16_t port;        /* 0 = default 8848 */
+	uint8_t ttl;          /* 0 = default 1 */
+	struct ka_addr mcast; /* family AF_UNSPEC = default group */
 };
 
 struct lvs_dp;
