@@ -1,62 +1,85 @@
-/* The checker child's subsystem hooks.  The check engine arrives with the
- * checker work; for now the child owns the virtual-server configuration and
- * reports it in its data dump. */
+/* The checker child's subsystem hooks: the configuration goes to the
+ * checker engine, which runs the checks and programs the data plane. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "check/check_engine.h"
 #include "core/daemon.h"
 
 struct check_state {
-	const struct ka_config *cfg;
+	struct check_engine *engine;
 };
 
 static struct check_state check_state;
 
-static int check_start_cfg(void *state, const struct ka_config *c)
+static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
+                       int line, const char *msg)
+{
+	(void)arg;
+	(void)cls;
+	log_message(sev == CONF_SEV_WARN ? LOG_WARNING : LOG_ERR, "(%s: Line %d) %s",
+	            file ? file : "?", line, msg);
+}
+
+static int check_apply(struct check_state *s, const struct ka_config *c)
+{
+	struct check_conf *cc = check_conf_build(c->tree, log_report, NULL);
+
+	if (!cc) {
+		log_err("Checker: out of memory building the configuration");
+		return -1;
+	}
+	return check_engine_apply(s->engine, cc);
+}
+
+static int check_start(void *state, const struct ka_child_env *env, const struct ka_config *c)
 {
 	struct check_state *s = state;
+	struct check_engine_opts eo = {
+	    .dont_release_ipvs = env->opts && env->opts->dont_release_ipvs,
+	    .no_dataplane = getenv("KA_NO_DATAPLANE") != NULL,
+	};
 
-	s->cfg = c;
-	log_info("Checker: %u virtual server(s) configured",
-	         conf_count(&c->tree->root, "virtual_server"));
-	return 0;
+	s->engine = check_engine_new(env->base, env->scripts, &eo);
+	if (!s->engine) {
+		log_err("Checker: out of memory");
+		return -1;
+	}
+	return check_apply(s, c);
 }
 
 static int check_reload(void *state, const struct ka_config *old, const struct ka_config *c)
 {
 	(void)old;
-	return check_start_cfg(state, c);
+	return check_apply(state, c);
 }
 
-static int check_start(void *state, const struct ka_child_env *env, const struct ka_config *c)
+static void check_stop(void *state)
 {
-	(void)env;
-	return check_start_cfg(state, c);
-}
+	struct check_state *s = state;
 
-static void print_args(FILE *fp, const conf_node *n)
-{
-	int i;
-
-	for (i = 1; i < n->argc; i++)
-		fprintf(fp, "%s%s", i > 1 ? " " : "", n->argv[i]);
+	check_engine_stop(s->engine);
 }
 
 static void check_dump_data(void *state, FILE *fp)
 {
 	struct check_state *s = state;
-	const conf_node *vs, *rs;
 
-	fprintf(fp, "------< Health checkers >------\n");
-	for (vs = conf_first(&s->cfg->tree->root, "virtual_server"); vs; vs = conf_next_named(vs)) {
-		fprintf(fp, " Virtual Server = ");
-		print_args(fp, vs);
-		fputc('\n', fp);
-		for (rs = conf_first(vs, "real_server"); rs; rs = conf_next_named(rs)) {
-			fprintf(fp, "   Real Server = ");
-			print_args(fp, rs);
-			fputc('\n', fp);
-		}
-	}
+	check_engine_dump(s->engine, fp);
+}
+
+static void check_dump_stats(void *state, FILE *fp, bool clear)
+{
+	struct check_state *s = state;
+
+	check_engine_dump_stats(s->engine, fp, clear);
+}
+
+static void check_dump_json(void *state, FILE *fp)
+{
+	struct check_state *s = state;
+
+	check_engine_dump_json(s->engine, fp);
 }
 
 const struct ka_child_ops check_child_ops = {
@@ -66,6 +89,9 @@ const struct ka_child_ops check_child_ops = {
     .file_suffix = "_healthcheckers",
     .start = check_start,
     .reload = check_reload,
+    .stop = check_stop,
     .dump_data = check_dump_data,
+    .dump_stats = check_dump_stats,
+    .dump_json = check_dump_json,
     .state = &check_state,
 };

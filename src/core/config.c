@@ -9,6 +9,7 @@
 #include "core/daemon.h"
 #include "core/keywords.h"
 #include "lib/safefile.h"
+#include "check/check_conf.h"
 #include "vrrp/vrrp_conf.h"
 
 static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
@@ -106,6 +107,22 @@ static void vrrp_semantic_check(struct conf_tree *t, conf_report_fn report, void
 	vrrp_conf_free(vc);
 }
 
+/* The same for the checker side. */
+static void check_semantic_check(struct conf_tree *t, conf_report_fn report, void *arg)
+{
+	struct check_conf *cc;
+
+	if (!conf_first(&t->root, "virtual_server"))
+		return;
+	cc = check_conf_build(t, report, arg);
+	if (!cc)
+		return;
+	t->counts.warnings += cc->counts.warnings;
+	for (unsigned i = 0; i < 3; i++)
+		t->counts.errors[i] += cc->counts.errors[i];
+	check_conf_free(cc);
+}
+
 struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn report, void *arg)
 {
 	struct conf_opts copts = {0};
@@ -127,6 +144,7 @@ struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn repo
 	                 arg);
 
 	vrrp_semantic_check(c->tree, copts.report, arg);
+	check_semantic_check(c->tree, copts.report, arg);
 	c->has_vrrp = has_root(c->tree, "vrrp_instance") || has_root(c->tree, "static_ipaddress") ||
 	              has_root(c->tree, "static_routes") || has_root(c->tree, "static_rules");
 	c->has_check = has_root(c->tree, "virtual_server");

@@ -1,0 +1,104 @@
+/* Internals of the checker engine (check_engine*.c). */
+#ifndef KA_CHECK_ENGINE_INT_H
+#define KA_CHECK_ENGINE_INT_H
+
+#include <stdint.h>
+
+#include "check/check_engine.h"
+#include "check/check_state.h"
+#include "lvs/lvs.h"
+
+struct event;
+struct ck_rs;
+
+/* A real server that subscribes to a check. */
+struct ck_sub {
+	struct ck_rs *rs;
+};
+
+/* One distinct check (identical checkers share one). */
+struct ck_check {
+	struct check_engine *e;
+	const struct check_cfg *cfg; /* in the current conf */
+	char *key;
+	uint32_t hash;
+	struct ck_check *hnext; /* hash chain */
+	struct check_sm sm;
+	int dyn_weight;   /* misc_dynamic weight, -1 = none */
+	int64_t file_add; /* FILE_CHECK contribution */
+	struct event *timer;
+	struct check_attempt *att;
+	uint64_t att_start_us;
+	struct ck_sub *subs;
+	unsigned n_subs, cap_subs;
+	bool keep; /* reload: still configured */
+	/* stats */
+	unsigned long n_attempts, n_failures;
+	uint64_t last_latency_us;
+	char last_why[160];
+};
+
+struct ck_vs;
+
+struct ck_rs {
+	struct ck_vs *vs;
+	const struct check_rs_conf *conf;
+	struct ck_check **checks;
+	unsigned n_checks;
+	unsigned n_failed;
+	bool alive;
+	int32_t weight;    /* effective */
+	int64_t dp_weight; /* what the data plane has: weight or CHECK_DP_ABSENT */
+	unsigned long transitions;
+};
+
+struct ck_vs {
+	const struct check_vs_conf *conf;
+	struct ck_rs *rs;
+	unsigned n_rs;
+	struct check_quorum q;
+	uint64_t total_weight;
+	int64_t sorry_dp_weight;
+};
+
+#define CK_HASH_SIZE 4096u
+
+struct check_engine {
+	struct event_base *base;
+	struct script_runner *scripts;
+	struct check_engine_opts opts;
+	struct check_conf *conf;
+	struct ck_vs *vs;
+	unsigned n_vs;
+	struct ck_check *hash[CK_HASH_SIZE];
+	unsigned long n_checks;
+	struct lvs_dp *dp;
+	bool dp_tried;
+	void *ssl_ctx;
+	int lvs_fifo_fd, notify_fifo_fd;
+	uint64_t rng;
+	bool started;
+	struct check_engine_counters cnt;
+};
+
+/* check_engine_run.c */
+void ck_check_schedule(struct ck_check *c, uint64_t delay_us);
+void ck_check_cancel(struct ck_check *c);
+uint64_t ck_rand(struct check_engine *e, uint64_t below); /* [0, below] */
+/* Recompute a real server from its checks; notify and program changes. */
+void ck_rs_update(struct check_engine *e, struct ck_rs *rs, bool notify);
+/* Recompute the quorum of a virtual server; notify and program changes. */
+void ck_vs_update(struct check_engine *e, struct ck_vs *vs, bool notify);
+/* Program a real server's desired weight into the data plane. */
+void ck_rs_program(struct check_engine *e, struct ck_rs *rs);
+void ck_vs_program_sorry(struct check_engine *e, struct ck_vs *vs);
+int64_t ck_rs_want(const struct ck_rs *rs);
+int64_t ck_sorry_want(const struct ck_vs *vs);
+
+/* check_engine_notify.c */
+void ck_notify_rs(struct check_engine *e, struct ck_rs *rs, bool up);
+void ck_notify_vs(struct check_engine *e, struct ck_vs *vs, bool up);
+void ck_fifos_open(struct check_engine *e);
+void ck_fifos_close(struct check_engine *e);
+
+#endif
