@@ -78,7 +78,7 @@ struct check_vs_conf {
 };
 
 /* `SSL { password; ca; certificate; key }` */
-struct check_tls_conf {
+struct check_ssl_conf {
 	bool present;
 	char *password, *ca, *certificate, *key;
 };
@@ -97,7 +97,7 @@ struct check_conf {
 	char *lvs_fifo, *notify_fifo;                      /* FIFO paths, NULL = none */
 	bool rs_init_notifies;
 	bool log_all_failures;
-	struct check_tls_conf tls;
+	struct check_ssl_conf tls;
 	struct conf_diag_counts counts; /* what check_conf_build() reported */
 	struct check_arena *arena;
 };

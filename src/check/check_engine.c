@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check/check_engine_int.h"
+#include "check/check_tls.h"
 #include "lib/log.h"
 #include "lib/mtime.h"
 
@@ -378,6 +379,28 @@ out:
 	lvs_table_free(&drop);
 }
 
+/* SSL_GET needs the process's client TLS context. */
+static void tls_setup(struct check_engine *e, const struct check_conf *conf)
+{
+	struct check_tls_conf tc = {conf->tls.password, conf->tls.ca, conf->tls.certificate,
+	                            conf->tls.key};
+	char err[256] = "";
+	bool need = false;
+
+	if (e->ssl_ctx)
+		return;
+	for (unsigned i = 0; i < conf->n_vs && !need; i++)
+		for (unsigned j = 0; j < conf->vs[i].n_rs && !need; j++)
+			for (unsigned k = 0; k < conf->vs[i].rs[j].n_checkers; k++)
+				if (conf->vs[i].rs[j].checkers[k].type == CHECK_SSL)
+					need = true;
+	if (!need)
+		return;
+	e->ssl_ctx = check_tls_ctx_new(conf->tls.present ? &tc : NULL, err, sizeof(err));
+	if (!e->ssl_ctx)
+		log_err("SSL_GET: cannot set up TLS: %s", err);
+}
+
 /* ---- apply ----------------------------------------------------------------------- */
 
 int check_engine_apply(struct check_engine *e, struct check_conf *conf)
@@ -416,6 +439,7 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 	e->conf = conf;
 	if (first)
 		dp_open(e);
+	tls_setup(e, conf);
 	ck_fifos_open(e);
 
 	for (unsigned i = 0; i < e->n_vs; i++) {
@@ -509,6 +533,8 @@ void check_engine_free(struct check_engine *e)
 	if (e->vs)
 		vs_free_array(e->vs, e->n_vs);
 	check_conf_free(e->conf);
+	if (e->ssl_ctx)
+		check_tls_ctx_free(e->ssl_ctx);
 	free(e);
 }
 

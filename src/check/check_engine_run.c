@@ -9,7 +9,6 @@
 #include "lib/log.h"
 #include "lib/mtime.h"
 
-
 const struct check_type_ops *check_type_ops(enum check_type t)
 {
 	switch (t) {
@@ -113,9 +112,13 @@ static void log_result(struct ck_check *c, const struct check_outcome *o, enum c
 		log_info("%s on %s failed: %s", check_type_str(cfg->type), a, o->why);
 	else if (ch == CHECK_WENT_UP)
 		log_info("%s on %s succeeded", check_type_str(cfg->type), a);
-	else if (!o->ok && (cfg->log_all_failures || c->sm.fails == 1))
+	else if (!o->ok && c->sm.state == CHECK_STATE_UP &&
+	         (cfg->log_all_failures || c->sm.fails == 1))
 		log_info("%s on %s failed (retry %u of %u): %s", check_type_str(cfg->type), a,
 		         c->sm.fails, cfg->retry, o->why);
+	else if (!o->ok && c->sm.state == CHECK_STATE_DOWN &&
+	         (cfg->log_all_failures || strcmp(c->last_why, o->why) != 0))
+		log_info("%s on %s still failing: %s", check_type_str(cfg->type), a, o->why);
 }
 
 static void attempt_done(void *arg, const struct check_outcome *o)
@@ -128,10 +131,8 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 
 	c->att = NULL;
 	c->last_latency_us = mono_us() - c->att_start_us;
-	if (!o->ok) {
+	if (!o->ok)
 		c->n_failures++;
-		snprintf(c->last_why, sizeof(c->last_why), "%s", o->why);
-	}
 	if (o->ok && o->dyn_weight >= 0) {
 		if (c->cfg->type == CHECK_FILE) {
 			weight_changed = c->file_add != o->dyn_weight;
@@ -143,6 +144,10 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 	}
 	ch = check_sm_result(&c->sm, c->cfg, o->ok, &next);
 	log_result(c, o, ch);
+	if (!o->ok)
+		snprintf(c->last_why, sizeof(c->last_why), "%s", o->why);
+	else
+		c->last_why[0] = '\0';
 	ck_check_schedule(c, next);
 	if (ch == CHECK_NO_CHANGE && !weight_changed)
 		return;
