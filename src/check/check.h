@@ -141,10 +141,13 @@ struct check_cfg {
 
 struct check_outcome {
 	bool ok;
-	int dyn_weight; /* >= 0: new dynamic weight (misc_dynamic, FILE_CHECK);
+	int dyn_weight;     /* >= 0: new dynamic weight (misc_dynamic, FILE_CHECK);
 	                 * -1 = no change */
-	char why[160];  /* on failure: the reason, for the log */
+	char why[160];      /* on failure: the reason, for the log */
+	int64_t weight_add; /* FILE_CHECK only: value x weight, added to the RS's
+	                     * configured weight (read only for that type) */
 };
+#define CHECK_OUTCOME_HAS_WEIGHT_ADD 1
 
 typedef void (*check_done_fn)(void *arg, const struct check_outcome *o);
 

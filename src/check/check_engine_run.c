@@ -133,14 +133,12 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 	c->last_latency_us = mono_us() - c->att_start_us;
 	if (!o->ok)
 		c->n_failures++;
-	if (o->ok && o->dyn_weight >= 0) {
-		if (c->cfg->type == CHECK_FILE) {
-			weight_changed = c->file_add != o->dyn_weight;
-			c->file_add = o->dyn_weight;
-		} else {
-			weight_changed = c->dyn_weight != o->dyn_weight;
-			c->dyn_weight = o->dyn_weight;
-		}
+	if (o->ok && c->cfg->type == CHECK_FILE) {
+		weight_changed = c->file_add != o->weight_add;
+		c->file_add = o->weight_add;
+	} else if (o->ok && o->dyn_weight >= 0) {
+		weight_changed = c->dyn_weight != o->dyn_weight;
+		c->dyn_weight = o->dyn_weight;
 	}
 	ch = check_sm_result(&c->sm, c->cfg, o->ok, &next);
 	log_result(c, o, ch);
