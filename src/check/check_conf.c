@@ -250,37 +250,6 @@ void cb_resolve_user(struct cb *b, const conf_node *n, int i, bool *set, uid_t *
 	*set = true;
 }
 
-static void build_syncd(struct cb *b, const conf_node *n)
-{
-	struct check_conf *c = b->c;
-	int i = 2;
-
-	c->has_syncd = true;
-	snprintf(c->syncd.ifname, sizeof(c->syncd.ifname), "%s", n->argv[1]);
-	if (i < n->argc && strcmp(n->argv[i], "inst") == 0)
-		i++;
-	/* The optional instance name is the first word that is not an option. */
-	if (i < n->argc && strcmp(n->argv[i], "id") != 0 && strcmp(n->argv[i], "maxlen") != 0 &&
-	    strcmp(n->argv[i], "port") != 0 && strcmp(n->argv[i], "ttl") != 0 &&
-	    strcmp(n->argv[i], "group") != 0)
-		c->syncd_instance = cb_strdup(b, n->argv[i++]);
-	for (; i + 1 < n->argc; i += 2) {
-		const char *w = n->argv[i];
-		long long v = cb_int(n, i + 1, 0);
-
-		if (strcmp(w, "id") == 0)
-			c->syncd.syncid = (uint32_t)v;
-		else if (strcmp(w, "maxlen") == 0)
-			c->syncd.maxlen = (uint16_t)v;
-		else if (strcmp(w, "port") == 0)
-			c->syncd.port = (uint16_t)v;
-		else if (strcmp(w, "ttl") == 0)
-			c->syncd.ttl = (uint8_t)v;
-		else if (strcmp(w, "group") == 0)
-			(void)addr_parse(n->argv[i + 1], &c->syncd.mcast);
-	}
-}
-
 static void build_globals(struct cb *b, const conf_node *root)
 {
 	struct check_conf *c = b->c;
@@ -296,9 +265,7 @@ static void build_globals(struct cb *b, const conf_node *root)
 			else if (cb_is(n, "lvs_flush_on_stop") || cb_is(n, "lvs_flush_onstop")) {
 				c->lvs_flush_on_stop = true;
 				c->lvs_flush_on_stop_vs = n->argc > 1;
-			} else if (cb_is(n, "lvs_sync_daemon") && n->argc > 1)
-				build_syncd(b, n);
-			else if (cb_is(n, "lvs_timeouts")) {
+			} else if (cb_is(n, "lvs_timeouts")) {
 				for (int i = 1; i + 1 < n->argc; i += 2) {
 					uint32_t v = (uint32_t)cb_int(n, i + 1, 0);
 
@@ -318,6 +285,13 @@ static void build_globals(struct cb *b, const conf_node *root)
 			else if (cb_is(n, "checker_log_all_failures"))
 				c->log_all_failures = cb_bool(n);
 		}
+	}
+	{
+		char inst[64];
+
+		c->has_syncd = lvs_syncd_from_tree(b->t, &c->syncd, inst, sizeof(inst));
+		if (c->has_syncd && inst[0])
+			c->syncd_instance = cb_strdup(b, inst);
 	}
 	for (g = conf_first(root, "SSL"); g; g = conf_next_named(g)) {
 		c->tls.present = true;

@@ -140,6 +140,12 @@ struct lvs_syncd {
 	struct ka_addr mcast; /* family AF_UNSPEC = default group */
 };
 
+struct conf_tree;
+/* The global lvs_sync_daemon line, if any (lvs_syncd_conf.c): fills s
+ * (backup = false) and the driving VRRP instance's name ("" = none). */
+bool lvs_syncd_from_tree(const struct conf_tree *t, struct lvs_syncd *s, char *inst,
+                         size_t inst_len);
+
 struct lvs_dp;
 
 /* Open the IPVS backend.  NULL when the kernel has no IPVS (or on another

@@ -88,6 +88,8 @@ static void notify_instance(struct vrrp_inst *vi)
 	vi->last_notified = s;
 	log_info("(%s) Entering %s STATE", vi->c->name, state_name(s));
 	if (s != VRRP_STATE_INIT)
+		vrrp_syncd_state(vi->rt, vi->c->name, s == VRRP_STATE_MASTER);
+	if (s != VRRP_STATE_INIT)
 		notify(vi->rt, vi->nq, &vi->c->notify, false, vi->c->name, s, vi->fsm.prio);
 }
 
@@ -557,6 +559,7 @@ int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_run
 		return -1;
 	}
 	open_fifos(rt);
+	vrrp_syncd_start(rt);
 	if (instances_create(rt) < 0 || vrrp_rt_scripts_start(rt) < 0 ||
 	    vrrp_rt_files_start(rt) < 0)
 		return -1;
@@ -588,6 +591,7 @@ void vrrp_rt_stop(struct vrrp_rt *rt)
 	size_t i;
 
 	stop_instances(rt, rt->release_on_stop);
+	vrrp_syncd_stop(rt);
 	vrrp_rt_scripts_stop(rt);
 	vrrp_rt_files_stop(rt);
 	for (i = 0; i < rt->n_inst; i++)

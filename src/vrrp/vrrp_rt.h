@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "lib/nl.h"
+#include "lvs/lvs.h"
 #include "vrrp/vrrp_conf.h"
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vrrp_pkt.h"
@@ -125,7 +126,17 @@ struct vrrp_rt {
 	int fifo_fd, vrrp_fifo_fd;
 	bool release_on_stop; /* !-V */
 	uint64_t reloads;
+	/* lvs_sync_daemon driven by an instance (vrrp_rt_syncd.c) */
+	struct lvs_dp *syncd_dp;
+	struct lvs_syncd syncd;
+	char syncd_inst[64];
+	int syncd_mode;
 };
+
+/* vrrp_rt_syncd.c */
+void vrrp_syncd_start(struct vrrp_rt *rt);
+void vrrp_syncd_state(struct vrrp_rt *rt, const char *inst, bool master);
+void vrrp_syncd_stop(struct vrrp_rt *rt);
 
 /* vrrp_rt.c */
 int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
