@@ -4,6 +4,7 @@
  * others receive it. */
 #include <string.h>
 
+#include "core/daemon.h"
 #include "lib/log.h"
 #include "vrrp/vrrp_rt.h"
 
