@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check/genhash.h"
 #include "core/daemon.h"
 #include "lib/evlog.h"
 #include "version.h"
@@ -125,10 +126,11 @@ int main(int argc, char **argv)
 	struct ka_config *c;
 	int rc;
 
-	if (strcmp(basename(argv[0]), "genhash") == 0 ||
-	    (argc > 1 && (!strcmp(argv[1], "-T") || !strcmp(argv[1], "--genhash")))) {
-		fprintf(stderr, "genhash is not part of this build yet\n");
-		return KA_EXIT_FATAL;
+	if (strcmp(basename(argv[0]), "genhash") == 0)
+		return genhash_main(argc, argv);
+	if (argc > 1 && (!strcmp(argv[1], "-T") || !strcmp(argv[1], "--genhash"))) {
+		argv[1] = argv[0];
+		return genhash_main(argc - 1, argv + 1);
 	}
 	rc = ka_parse_cmdline(argc, argv, &o);
 	if (rc >= 0)
