@@ -147,7 +147,6 @@ struct check_outcome {
 	int64_t weight_add; /* FILE_CHECK only: value x weight, added to the RS's
 	                     * configured weight (read only for that type) */
 };
-#define CHECK_OUTCOME_HAS_WEIGHT_ADD 1
 
 typedef void (*check_done_fn)(void *arg, const struct check_outcome *o);
 

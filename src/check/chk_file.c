@@ -124,13 +124,12 @@ static struct check_attempt *file_start(const struct check_io *io, const struct 
 	n = f->path ? read_small(f->path, buf, sizeof(buf)) : 0;
 	if (check_file_parse(buf, n, &value, &why) < 0) {
 		a->o.dyn_weight = -1;
+		a->o.weight_add = 0;
 		check_outcome_fail(&a->o, "track file %s (%s): %s", f->name ? f->name : "?",
 		                   f->path, why);
 	} else {
 		check_file_judge(f, value, &a->o, &add);
-#ifdef CHECK_OUTCOME_HAS_WEIGHT_ADD
 		a->o.weight_add = add;
-#endif
 	}
 	if (event_assign(attempt_ev(a), io->base, -1, 0, on_ready, a) < 0) {
 		free(a);
