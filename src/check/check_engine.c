@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check/check_engine_int.h"
+#include "check/check_inotify.h"
 #include "check/check_tls.h"
 #include "lib/log.h"
 #include "lib/mtime.h"
@@ -401,6 +402,31 @@ static void tls_setup(struct check_engine *e, const struct check_conf *conf)
 		log_err("SSL_GET: cannot set up TLS: %s", err);
 }
 
+/* A FILE_CHECK re-runs as soon as its file changes. */
+static void file_changed(void *arg, const char *path)
+{
+	struct check_engine *e = arg;
+
+	for (unsigned i = 0; i < CK_HASH_SIZE; i++)
+		for (struct ck_check *c = e->hash[i]; c; c = c->hnext)
+			if (c->cfg->type == CHECK_FILE && c->cfg->u.file.path &&
+			    strcmp(c->cfg->u.file.path, path) == 0 && !c->att)
+				ck_check_schedule(c, 0);
+}
+
+static void files_watch(struct check_engine *e)
+{
+	for (unsigned i = 0; i < CK_HASH_SIZE; i++)
+		for (struct ck_check *c = e->hash[i]; c; c = c->hnext) {
+			if (c->cfg->type != CHECK_FILE || !c->cfg->u.file.path)
+				continue;
+			if (!e->ino && !(e->ino = check_inotify_new(e->base, file_changed, e)))
+				return;
+			if (check_inotify_watch(e->ino, c->cfg->u.file.path) < 0)
+				log_warn("FILE_CHECK: cannot watch %s: %m", c->cfg->u.file.path);
+		}
+}
+
 /* ---- apply ----------------------------------------------------------------------- */
 
 int check_engine_apply(struct check_engine *e, struct check_conf *conf)
@@ -475,6 +501,7 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 	}
 	dp_reconcile(e, old, n_old, first);
 
+	files_watch(e);
 	/* New checks start at a random point within their warmup. */
 	for (size_t i = 0; i < n_fresh; i++)
 		ck_check_schedule(fresh[i], ck_rand(e, fresh[i]->cfg->warmup_us));
@@ -506,7 +533,9 @@ void check_engine_stop(struct check_engine *e)
 			ck_notify_vs(e, v, false);
 	}
 	if (e->dp) {
-		if (e->conf->has_syncd && !e->opts.dont_release_ipvs) {
+		/* Only the daemons we started: with an instance, the VRRP child
+		 * owns them (and stops them itself). */
+		if (e->conf->has_syncd && !e->conf->syncd_instance && !e->opts.dont_release_ipvs) {
 			lvs_dp_syncd_stop(e->dp, false);
 			lvs_dp_syncd_stop(e->dp, true);
 		}
@@ -535,6 +564,8 @@ void check_engine_free(struct check_engine *e)
 	check_conf_free(e->conf);
 	if (e->ssl_ctx)
 		check_tls_ctx_free(e->ssl_ctx);
+	if (e->ino)
+		check_inotify_free(e->ino);
 	free(e);
 }
 

@@ -75,6 +75,7 @@ struct check_engine {
 	struct lvs_dp *dp;
 	bool dp_tried;
 	void *ssl_ctx;
+	struct check_inotify *ino; /* FILE_CHECK files */
 	int lvs_fifo_fd, notify_fifo_fd;
 	uint64_t rng;
 	bool started;

@@ -21,7 +21,7 @@ struct check_attempt {
 	check_done_fn done;
 	void *arg;
 	pid_t pid;
-	bool cancelled; /* the script is being killed; free when it is reaped */
+	struct script_runner *runner;
 	bool dynamic;
 	uint64_t timeout_us;
 };
@@ -64,10 +64,6 @@ static void on_script(void *arg, enum script_result r, int status)
 	check_done_fn done = a->done;
 	void *done_arg = a->arg;
 
-	if (a->cancelled) {
-		free(a);
-		return;
-	}
 	judge(a, r, status, &o);
 	free(a);
 	done(done_arg, &o);
@@ -88,6 +84,7 @@ static struct check_attempt *misc_start(const struct check_io *io, const struct 
 		return NULL;
 	a->done = done;
 	a->arg = arg;
+	a->runner = io->scripts;
 	a->dynamic = m->dynamic;
 	/* misc_timeout defaults to delay_loop (the keyword code fills it in);
 	 * never let a script run unbounded. */
@@ -108,15 +105,13 @@ static struct check_attempt *misc_start(const struct check_io *io, const struct 
 	return a;
 }
 
-/* The runner has no way to forget a job, so the attempt stays allocated
- * until the killed script is reaped; on_script then frees it quietly. */
+/* The script is killed and forgotten: its completion never arrives. */
 static void misc_cancel(struct check_attempt *a)
 {
-	if (!a || a->cancelled)
+	if (!a)
 		return;
-	a->cancelled = true;
-	if (kill(-a->pid, SIGKILL) < 0 && errno == ESRCH)
-		kill(a->pid, SIGKILL);
+	script_forget(a->runner, a->pid);
+	free(a);
 }
 
 const struct check_type_ops check_misc_ops = {

@@ -186,6 +186,19 @@ void script_runner_free(struct script_runner *r)
 		free(r);
 }
 
+void script_forget(struct script_runner *r, pid_t pid)
+{
+	struct script_job *j;
+
+	for (j = r ? r->jobs : NULL; j; j = j->next) {
+		if (j->pid == pid) {
+			j->done = NULL;
+			kill_job(j, SIGKILL);
+			return;
+		}
+	}
+}
+
 void script_runner_set_other(struct script_runner *r, void (*fn)(void *arg, pid_t pid, int wstatus),
                              void *arg)
 {

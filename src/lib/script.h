@@ -43,6 +43,9 @@ void script_runner_set_other(struct script_runner *r, void (*fn)(void *arg, pid_
 /* Start; returns the child pid or -1 (and then `done` is not called). */
 pid_t script_run(struct script_runner *r, const struct script_spec *spec);
 unsigned script_running(const struct script_runner *r);
+/* Forget a running script: its process group gets SIGKILL and its `done`
+ * is never called; the runner still reaps it. */
+void script_forget(struct script_runner *r, pid_t pid);
 
 /* Split a script string as keepalived does: unquoted spaces separate
  * arguments, single and double quotes protect spaces.  Returns a

@@ -270,12 +270,38 @@ int ipvs_daemon_start(struct ipvs *ip, const struct lvs_syncd *s)
 	return mutate(ip, req, ipvs_msg_daemon_new(req, sizeof(req), ip->family, NLM_F_ACK, s));
 }
 
+/* Generic netlink runs a request inside our sendmsg(), so its ACK is queued
+ * before we start waiting -- with one exception: a sync thread stopped
+ * before it ever ran (a stop right after a start, as in a VRRP flap or a
+ * shutdown just after a transition) makes kthread_stop() return -EINTR,
+ * and netlink_rcv_skb() sends no ACK at all for -EINTR, although the daemon
+ * is gone.  So wait briefly (the VRRP child calls this) and, on a timeout,
+ * ask the kernel whether that daemon still runs. */
+#define IPVS_DAEMON_STOP_WAIT_MS 250
+
 int ipvs_daemon_stop(struct ipvs *ip, bool backup)
 {
 	uint8_t req[IPVS_MSG_MAX];
+	struct lvs_syncd ds[2];
+	size_t n = 0;
+	int r = ipvs_msg_daemon_del(req, sizeof(req), ip->family, NLM_F_ACK, backup);
 
-	return mutate(ip, req,
-	              ipvs_msg_daemon_del(req, sizeof(req), ip->family, NLM_F_ACK, backup));
+	if (r < 0)
+		return r;
+	ip->errmsg[0] = '\0';
+	r = nl_request(&ip->nl, (struct nlmsghdr *)(void *)req, IPVS_DAEMON_STOP_WAIT_MS, NULL,
+	               NULL);
+	if (r != -ETIMEDOUT) {
+		if (r < 0 && ip->nl.errmsg[0])
+			snprintf(ip->errmsg, sizeof(ip->errmsg), "%s", ip->nl.errmsg);
+		return r;
+	}
+	if (ipvs_read_daemons(ip, ds, &n) < 0)
+		return -ETIMEDOUT;
+	for (size_t i = 0; i < n; i++)
+		if (ds[i].backup == backup)
+			return -ETIMEDOUT;
+	return 0;
 }
 
 static int daemon_cb(const struct nlmsghdr *nlh, void *arg)
