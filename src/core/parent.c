@@ -95,11 +95,6 @@ int parent_start_child(struct parent *p, enum ka_child_kind k)
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		/* The parent's loop is not the child's: release it (and its hold
-		 * on libevent's one-signal-base slot) before the child makes its
-		 * own. */
-		event_base_free(p->base);
-		p->base = NULL;
 		ka_child_run(child_ops[k], p->o, p->cfg, sv[1], p->pid);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
