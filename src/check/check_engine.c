@@ -539,6 +539,16 @@ void check_engine_stop(struct check_engine *e)
 			lvs_dp_syncd_stop(e->dp, false);
 			lvs_dp_syncd_stop(e->dp, true);
 		}
+		/* lvs_flush_on_stop: the whole table goes (with "VS": only
+		 * ours, which is the default anyway).  -I keeps everything. */
+		if (!e->opts.dont_release_ipvs && e->conf->lvs_flush_on_stop &&
+		    !e->conf->lvs_flush_on_stop_vs) {
+			struct lvs_table none;
+
+			lvs_table_init(&none);
+			if (lvs_dp_sync(e->dp, &none, &none, true) != 0)
+				log_warn("IPVS: the flush on stop failed");
+		}
 		lvs_dp_close(e->dp, !e->opts.dont_release_ipvs);
 		e->dp = NULL;
 	}
