@@ -623,8 +623,10 @@ static void build_vs(struct cb *b, const conf_node *root, const conf_node *n,
 			vs->quorum_down = cb_cmd(b, k);
 		else if (cb_is(k, "omega"))
 			vs->omega = cb_bool(k);
-		else if (cb_is(k, "ha_suspend"))
+		else if (cb_is(k, "ha_suspend")) {
 			vs->ha_suspend = true;
+			cb_warn(b, k, "ha_suspend is not supported yet - the checks always run");
+		}
 		else if (cb_is(k, "smtp_alert"))
 			vs->smtp_alert = cb_bool(k);
 		else if (cb_is(k, "weight"))
