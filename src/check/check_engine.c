@@ -504,7 +504,7 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 	files_watch(e);
 	/* New checks start at a random point within their warmup. */
 	for (size_t i = 0; i < n_fresh; i++)
-		ck_check_schedule(fresh[i], ck_rand(e, fresh[i]->cfg->warmup_us));
+		ck_check_schedule(fresh[i], ck_align(ck_rand(e, fresh[i]->cfg->warmup_us)));
 	free(fresh);
 	if (old)
 		vs_free_array(old, n_old);

@@ -84,6 +84,8 @@ struct check_engine {
 
 /* check_engine_run.c */
 void ck_check_schedule(struct ck_check *c, uint64_t delay_us);
+/* delay_us moved forward onto the engine's 10 ms grid. */
+uint64_t ck_align(uint64_t delay_us);
 void ck_check_cancel(struct ck_check *c);
 uint64_t ck_rand(struct check_engine *e, uint64_t below); /* [0, below] */
 /* Recompute a real server from its checks; notify and program changes. */

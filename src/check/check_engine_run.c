@@ -74,6 +74,19 @@ static void fire(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Regular runs (every delay_loop, and the first one) start on a 10 ms
+ * grid, so that checks due at nearly the same time share one wakeup of the
+ * loop; retries and immediate runs are never delayed. */
+#define CK_TICK_US 10000u
+
+uint64_t ck_align(uint64_t delay_us)
+{
+	uint64_t now = mono_us(), at = now + delay_us;
+
+	at = (at + CK_TICK_US - 1) / CK_TICK_US * CK_TICK_US;
+	return at - now;
+}
+
 void ck_check_schedule(struct ck_check *c, uint64_t delay_us)
 {
 	struct timeval tv = {.tv_sec = (time_t)(delay_us / 1000000),
@@ -146,7 +159,7 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 		snprintf(c->last_why, sizeof(c->last_why), "%s", o->why);
 	else
 		c->last_why[0] = '\0';
-	ck_check_schedule(c, next);
+	ck_check_schedule(c, next == c->cfg->delay_loop_us ? ck_align(next) : next);
 	if (ch == CHECK_NO_CHANGE && !weight_changed)
 		return;
 	for (unsigned i = 0; i < c->n_subs; i++)

@@ -52,10 +52,12 @@ static int detach_from_parent(int ctl_fd)
 }
 
 /* VRRP timers are in centiseconds and adverts must leave on time: ask
- * libevent for timerfd-based timers instead of millisecond epoll waits. */
-static struct event_base *precise_base(void)
+ * libevent for timerfd-based timers instead of millisecond epoll waits.
+ * The checker's timers are seconds apart and many: millisecond epoll
+ * timeouts serve them without a timerfd_settime per reschedule. */
+static struct event_base *child_base(bool precise)
 {
-	struct event_config *cfg = event_config_new();
+	struct event_config *cfg = precise ? event_config_new() : NULL;
 	struct event_base *base = NULL;
 
 	if (cfg) {
@@ -232,7 +234,7 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 		log_err("%s child: cannot set up the control socket", ops->name);
 		_exit(KA_EXIT_FATAL);
 	}
-	rt.base = precise_base();
+	rt.base = child_base(ops->kind == KA_CHILD_VRRP);
 	if (!rt.base) {
 		log_err("%s child: cannot create the event loop", ops->name);
 		_exit(KA_EXIT_FATAL);
