@@ -156,9 +156,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		ka_dump_write(data_path, fill_data, &fa);
 	} else if ((sig == SIGUSR2 || sig == SIGRTMAX - 1) && rt->ops->dump_stats) {
 		fa.clear = sig != SIGUSR2;
-		ka_dump_write(rt->cfg->stats_dump_file, fill_stats, &fa);
+		ka_dump_write(rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->stats_dump_file
+		                                             : rt->cfg->check_stats_file,
+		              fill_stats, &fa);
 	} else if (sig == SIGRTMIN + 2 && rt->ops->dump_json) {
-		ka_dump_write(rt->cfg->json_dump_file, fill_json, &fa);
+		ka_dump_write(rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->json_dump_file
+		                                             : rt->cfg->check_json_file,
+		              fill_json, &fa);
 	}
 }
 

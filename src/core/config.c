@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/check_conf.h"
 #include "core/daemon.h"
 #include "core/keywords.h"
 #include "lib/safefile.h"
-#include "check/check_conf.h"
 #include "vrrp/vrrp_conf.h"
 
 static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
@@ -86,6 +86,8 @@ static void resolve_dump_paths(struct ka_config *c)
 	c->json_dump_file = json ? strdup(json) : path_join(dir, "keepalived.json");
 	c->check_dump_file = state ? sibling(state, "keepalived_check.data")
 	                           : path_join(dir, "keepalived_check.data");
+	c->check_stats_file = sibling(c->stats_dump_file, "keepalived_check.stats");
+	c->check_json_file = sibling(c->json_dump_file, "keepalived_check.json");
 	c->parent_dump_file = state ? sibling(state, "keepalived_parent.data")
 	                            : path_join(dir, "keepalived_parent.data");
 }
@@ -169,6 +171,8 @@ void ka_config_free(struct ka_config *c)
 	free(c->stats_dump_file);
 	free(c->json_dump_file);
 	free(c->check_dump_file);
+	free(c->check_stats_file);
+	free(c->check_json_file);
 	free(c->parent_dump_file);
 	free(c);
 }

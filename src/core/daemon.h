@@ -72,7 +72,9 @@ struct ka_config {
 	char *instance_name; /* root `instance NAME` */
 	bool use_pid_dir;    /* root `use_pid_dir` */
 	char *state_dump_file, *stats_dump_file, *json_dump_file, *parent_dump_file,
-	    *check_dump_file; /* resolved paths */
+	    *check_dump_file, *check_stats_file, *check_json_file; /* resolved paths; the
+	                                                            * checker's sit beside
+	                                                            * the VRRP ones */
 	char *router_id;
 };
 

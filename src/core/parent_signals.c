@@ -66,12 +66,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	} else if (sig == SIGTERM || sig == SIGINT) {
 		log_info("Stopping");
 		parent_stop(p, KA_EXIT_OK);
-	} else if (sig == SIGUSR1) {
-		ka_dump_write(p->cfg->parent_dump_file, fill_parent_data, p);
-		parent_relay(p, sig, false);
 	} else {
-		/* Stats, stats-clear and JSON concern the VRRP child. */
-		parent_relay(p, sig, true);
+		if (sig == SIGUSR1)
+			ka_dump_write(p->cfg->parent_dump_file, fill_parent_data, p);
+		/* Each child writes its own files (the checker's beside the
+		 * VRRP ones: keepalived_check.data/.stats/.json). */
+		parent_relay(p, sig, false);
 	}
 }
 

@@ -44,7 +44,10 @@ rs() { # rs PORT
 EOF
 }
 conf() { # conf PORTS...
-	echo "global_defs { lvs_notify_fifo $T_DIR/fifo }"
+	echo "global_defs { lvs_notify_fifo $T_DIR/fifo"
+	echo "  state_dump_file $T_DIR/keepalived.data"
+	echo "  stats_dump_file $T_DIR/keepalived.stats"
+	echo "  json_dump_file $T_DIR/keepalived.json }"
 	echo "virtual_server 203.0.113.1 80 {"
 	echo "  delay_loop 1"
 	echo "  lb_algo rr"
@@ -92,6 +95,23 @@ check "no real server added or removed" \
 	test "$(grep -c 'Adding service\|Removing service' "$T_DIR/ka.log")" -eq "$log0"
 check "the checker child was not restarted" \
 	test "$(grep -c 'Starting Healthcheck child' "$T_DIR/ka.log")" -eq 1
+
+# Dumps: the checker's data, stats and JSON files, beside the VRRP ones.
+kill -USR1 "$KA"
+D="$T_DIR/keepalived_check.data"
+check "SIGUSR1 writes the checker data file" wait_until 5 test -s "$D"
+check "it names the virtual server" grep -q "VS = \[203.0.113.1\]:tcp:80" "$D"
+check "it shows 22 up and 24 down" bash -c "grep -A1 'RS = 192.0.2.10:22\$' '$D' | grep -q 'Status = UP' &&
+	grep -A1 'RS = 192.0.2.10:24\$' '$D' | grep -q 'Status = DOWN'"
+check "the data file is 0600" test "$(stat -c %a "$D")" = 600
+kill -USR2 "$KA"
+check "SIGUSR2 writes the checker stats file" wait_until 5 grep -q "Attempts = " "$T_DIR/keepalived_check.stats"
+kill -s RTMIN+2 "$KA"
+check "SIGRTMIN+2 writes valid checker JSON" wait_until 5 /usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$T_DIR/keepalived_check.json'))
+rs = {r['address']: r for r in d[0]['real_servers']}
+sys.exit(0 if rs['192.0.2.10:22']['alive'] and not rs['192.0.2.10:24']['alive'] else 1)"
 
 # Add 25, drop 23: only 25 reports (up); 22 and 24 keep their states.
 conf 22 24 25 >"$T_DIR/ka.conf"
