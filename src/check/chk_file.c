@@ -7,6 +7,7 @@
  * check_inotify.c lets the engine re-check as soon as the file changes.
  */
 #include "check/chk_file.h"
+#include "lib/track_value.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -19,23 +20,7 @@
 
 int check_file_parse(const char *buf, size_t len, long long *value, const char **why)
 {
-	char text[64];
-	long long v;
-
-	/* A number is short: anything past the first 63 bytes cannot be part
-	 * of one that fits. */
-	if (len >= sizeof(text))
-		len = sizeof(text) - 1;
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	errno = 0;
-	v = strtoll(text, NULL, 0);
-	if (errno == ERANGE || v < INT_MIN || v > INT_MAX) {
-		*why = "number out of range";
-		return -1;
-	}
-	*value = v;
-	return 0;
+	return track_value_parse(buf, len, value, why);
 }
 
 void check_file_judge(const struct check_file *f, long long value, struct check_outcome *o,

@@ -87,7 +87,7 @@ static void notify_instance(struct vrrp_inst *vi)
 		return;
 	vi->last_notified = s;
 	log_info("(%s) Entering %s STATE", vi->c->name, state_name(s));
-	if (s != VRRP_STATE_INIT)
+	if (s != VRRP_STATE_INIT && s != VRRP_STATE_STOP)
 		vrrp_syncd_state(vi->rt, vi->c->name, s == VRRP_STATE_MASTER);
 	if (s != VRRP_STATE_INIT)
 		notify(vi->rt, vi->nq, &vi->c->notify, false, vi->c->name, s, vi->fsm.prio);

@@ -13,29 +13,30 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/track_value.h"
 #include "vrrp/vrrp_rt.h"
 
 #define TF_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE)
 
 /* Read the file's number; false if it cannot be read or is not a number. */
+/* The file's value as upstream reads it: missing, empty or non-numeric is
+ * 0.  False only for a number out of range (the old value then stays). */
 static bool read_value(const char *path, long *out)
 {
-	char buf[64], *end;
-	ssize_t n;
+	char buf[64];
+	ssize_t n = -1;
+	long long v = 0;
+	const char *why;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd < 0)
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+	}
+	if (track_value_parse(buf, n > 0 ? (size_t)n : 0, &v, &why) < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	errno = 0;
-	*out = strtol(buf, &end, 10);
-	while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r')
-		end++;
-	return errno == 0 && end != buf && *end == '\0';
+	*out = (long)v;
+	return true;
 }
 
 static void refresh(struct vrrp_rt *rt)
@@ -45,13 +46,17 @@ static void refresh(struct vrrp_rt *rt)
 
 	for (i = 0; i < rt->n_tfiles; i++) {
 		struct vrrp_tfile_rt *f = &rt->tfiles[i];
-		long v = 0;
+		long v = f->value;
 		bool ok = read_value(f->c->path, &v);
 
-		if (ok != f->ok || v != f->value) {
-			log_info("Track file %s (%s) %s %ld", f->c->name, f->c->path,
-			         ok ? "now holds" : "is unreadable, treated as failed", v);
-			f->ok = ok;
+		if (!ok) {
+			log_warn("Track file %s (%s): number out of range - value unchanged",
+			         f->c->name, f->c->path);
+			continue;
+		}
+		if (!f->ok || v != f->value) {
+			log_info("Track file %s (%s) now holds %ld", f->c->name, f->c->path, v);
+			f->ok = true;
 			f->value = v;
 			changed = true;
 		}
