@@ -53,7 +53,14 @@ echo "    takeover after SIGTERM: ${dt} ms (Skew_Time 61 ms)"
 cap_stop prio0
 check "SIGTERM: a priority-0 advert was sent" grep -q "prio 0" "$T_DIR/prio0.txt"
 check "SIGTERM: host 1 removed the VIP" no_addr 1 $VIP
-check "SIGTERM: takeover well under Master_Down_Interval" test "$dt" -le 350
+# The bound is asserted on the wire (capture timestamps), so a loaded test
+# machine's polling delays do not count: from the priority-0 advert to the
+# new master's first advert.
+wire_ms=$(tcpdump -n -tt -r "$T_DIR/prio0.pcap" 2>/dev/null | awk '
+	/prio 0/ && !t0 { t0 = $1; next }
+	t0 && $3 == "192.0.2.12" { printf "%d", ($1 - t0) * 1000; exit }')
+echo "    on the wire: ${wire_ms:-?} ms from the priority-0 advert to host 2's first advert"
+check "SIGTERM: takeover well under Master_Down_Interval" test "${wire_ms:-9999}" -le 350
 
 ka_stop 2
 check "host 2 stopped and released the VIP" no_addr 2 $VIP
