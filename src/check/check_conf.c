@@ -626,8 +626,7 @@ static void build_vs(struct cb *b, const conf_node *root, const conf_node *n,
 		else if (cb_is(k, "ha_suspend")) {
 			vs->ha_suspend = true;
 			cb_warn(b, k, "ha_suspend is not supported yet - the checks always run");
-		}
-		else if (cb_is(k, "smtp_alert"))
+		} else if (cb_is(k, "smtp_alert"))
 			vs->smtp_alert = cb_bool(k);
 		else if (cb_is(k, "weight"))
 			weight = (int32_t)cb_int(k, 1, 1);
