@@ -2,6 +2,7 @@
  * sharing identical checks, carrying state across reloads, and the data
  * plane's start-up and reload reconciliation. */
 #include <event2/event.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -510,6 +511,8 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 		vs_free_array(old, n_old);
 	check_conf_free(old_conf);
 	e->started = true;
+	/* Building a large configuration leaves freed heap behind: return it. */
+	malloc_trim(0);
 	log_info("Checker: %u virtual server(s), %lu distinct check(s)", e->n_vs, e->n_checks);
 	return 0;
 }
