@@ -94,4 +94,5 @@ const struct ka_child_ops check_child_ops = {
     .dump_stats = check_dump_stats,
     .dump_json = check_dump_json,
     .state = &check_state,
+    .drop_tree = true,
 };

@@ -62,9 +62,15 @@ static struct ck_check *check_find(struct check_engine *e, const char *key, uint
 {
 	struct ck_check *c;
 
-	for (c = e->hash[h % CK_HASH_SIZE]; c; c = c->hnext)
-		if (c->hash == h && strcmp(c->key, key) == 0)
+	for (c = e->hash[h % CK_HASH_SIZE]; c; c = c->hnext) {
+		if (c->hash != h)
+			continue;
+		if (!e->kbuf2 && !(e->kbuf2 = malloc(CK_KEY_MAX)))
+			return NULL;
+		check_cfg_key(c->cfg, e->kbuf2, CK_KEY_MAX);
+		if (strcmp(e->kbuf2, key) == 0)
 			return c;
+	}
 	return NULL;
 }
 
@@ -89,10 +95,8 @@ static struct ck_check *check_get(struct check_engine *e, const struct check_cfg
 		return c;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->key = strdup(kbuf))) {
-		free(c);
+	if (!c)
 		return NULL;
-	}
 	c->e = e;
 	c->cfg = cfg;
 	c->hash = h;
@@ -127,7 +131,7 @@ static void check_destroy(struct ck_check *c)
 {
 	ck_check_cancel(c);
 	free(c->subs);
-	free(c->key);
+	free(c->last_why);
 	free(c);
 }
 
@@ -575,6 +579,7 @@ void check_engine_free(struct check_engine *e)
 	if (e->vs)
 		vs_free_array(e->vs, e->n_vs);
 	check_conf_free(e->conf);
+	free(e->kbuf2);
 	if (e->ssl_ctx)
 		check_tls_ctx_free(e->ssl_ctx);
 	if (e->ino)

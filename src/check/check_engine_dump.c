@@ -39,7 +39,7 @@ static void dump_check(FILE *fp, const struct ck_check *c)
 	        (double)cfg->delay_before_retry_us / 1e6);
 	fprintf(fp, "       Connection timeout = %.6g s%s\n",
 	        (double)cfg->conn.connect_timeout_us / 1e6, cfg->alpha ? ", alpha" : "");
-	if (c->last_why[0])
+	if (c->last_why)
 		fprintf(fp, "       Last failure = %s\n", c->last_why);
 }
 

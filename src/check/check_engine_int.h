@@ -20,9 +20,8 @@ struct ck_sub {
 struct ck_check {
 	struct check_engine *e;
 	const struct check_cfg *cfg; /* in the current conf */
-	char *key;
-	uint32_t hash;
-	struct ck_check *hnext; /* hash chain */
+	uint32_t hash;               /* of check_cfg_key(cfg); the key itself is not kept */
+	struct ck_check *hnext;      /* hash chain */
 	struct check_sm sm;
 	int dyn_weight;   /* misc_dynamic weight, -1 = none */
 	int64_t file_add; /* FILE_CHECK contribution */
@@ -35,7 +34,7 @@ struct ck_check {
 	/* stats */
 	unsigned long n_attempts, n_failures;
 	uint64_t last_latency_us;
-	char last_why[160];
+	char *last_why; /* the last failure's reason, NULL after a success */
 };
 
 struct ck_vs;
@@ -80,6 +79,7 @@ struct check_engine {
 	uint64_t rng;
 	bool started;
 	struct check_engine_counters cnt;
+	char *kbuf2; /* check_cfg_key() of a hash-chain candidate */
 };
 
 /* check_engine_run.c */

@@ -130,7 +130,7 @@ static void log_result(struct ck_check *c, const struct check_outcome *o, enum c
 		log_info("%s on %s failed (retry %u of %u): %s", check_type_str(cfg->type), a,
 		         c->sm.fails, cfg->retry, o->why);
 	else if (!o->ok && c->sm.state == CHECK_STATE_DOWN &&
-	         (cfg->log_all_failures || strcmp(c->last_why, o->why) != 0))
+	         (cfg->log_all_failures || !c->last_why || strcmp(c->last_why, o->why) != 0))
 		log_info("%s on %s still failing: %s", check_type_str(cfg->type), a, o->why);
 }
 
@@ -155,10 +155,13 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 	}
 	ch = check_sm_result(&c->sm, c->cfg, o->ok, &next);
 	log_result(c, o, ch);
-	if (!o->ok)
-		snprintf(c->last_why, sizeof(c->last_why), "%s", o->why);
-	else
-		c->last_why[0] = '\0';
+	if (!o->ok && (!c->last_why || strcmp(c->last_why, o->why) != 0)) {
+		free(c->last_why);
+		c->last_why = strdup(o->why);
+	} else if (o->ok && c->last_why) {
+		free(c->last_why);
+		c->last_why = NULL;
+	}
 	ck_check_schedule(c, next == c->cfg->delay_loop_us ? ck_align(next) : next);
 	if (ch == CHECK_NO_CHANGE && !weight_changed)
 		return;

@@ -2,6 +2,7 @@
  * the parent's hello on the control socket, signals, reloads and dumps. */
 #include <errno.h>
 #include <event2/event.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,15 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
 		log_warn("%s child: cannot answer hello: %s", rt->ops->name, strerror(errno));
 }
 
+static void drop_tree(const struct ka_child_ops *ops, struct ka_config *c)
+{
+	if (!ops->drop_tree || !c->tree)
+		return;
+	conf_tree_free(c->tree);
+	c->tree = NULL;
+	malloc_trim(0);
+}
+
 static void do_reload(struct child_rt *rt)
 {
 	struct ka_config *nc = ka_config_load(rt->o, NULL, NULL);
@@ -107,6 +117,7 @@ static void do_reload(struct child_rt *rt)
 	if (rt->ops->reload)
 		rt->ops->reload(rt->ops->state, rt->cfg, nc);
 	ka_config_free(rt->cfg);
+	drop_tree(rt->ops, nc);
 	rt->cfg = nc;
 	log_info("%s child: configuration reloaded", rt->ops->name);
 }
@@ -269,6 +280,7 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 		log_err("%s child: start failed", ops->name);
 		_exit(KA_EXIT_FATAL);
 	}
+	drop_tree(ops, c);
 	event_base_dispatch(rt.base);
 	if (ops->stop)
 		ops->stop(ops->state);

@@ -124,6 +124,9 @@ struct ka_child_ops {
 	void (*dump_stats)(void *state, FILE *fp, bool clear);
 	void (*dump_json)(void *state, FILE *fp);
 	void *state;
+	/* The subsystem keeps nothing that points into the parsed tree: the
+	 * runtime frees it after start and each reload (less memory). */
+	bool drop_tree;
 };
 
 extern const struct ka_child_ops vrrp_child_ops;
