@@ -57,6 +57,10 @@ check "parent pid file holds the daemon we started" test "$parent" = "$daemon"
 check "VRRP child is alive and a child of the parent" test "$(ppid_of "$vrrp")" = "$parent"
 check "checker child is alive and a child of the parent" test "$(ppid_of "$chk")" = "$parent"
 check "exactly three daemon processes" test "$(pgrep -c -P "$parent")" -eq 2
+# This host has no IPVS: one clear error from the checker, and VRRP runs on.
+check "no IPVS: one clear error" wait_until 5 bash -c "[[ \$(grep -c 'IPVS is not available in this kernel' '$log') -eq 1 ]]"
+check "no IPVS: the VRRP instance still runs" wait_until 5 grep -q "(VI_1) Entering" "$log"
+check "no IPVS: both children still alive" bash -c "kill -0 $vrrp && kill -0 $chk"
 
 # kill -9 the VRRP child: respawned within 2 s.
 new_vrrp() { local p; p=$(pid_of "$vf") && [[ $p != "$vrrp" ]] && pid_alive "$p"; }
