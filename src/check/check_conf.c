@@ -185,17 +185,6 @@ struct check_cmd *cb_cmd(struct cb *b, const conf_node *n)
 	return cmd;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 uint8_t *cb_hex(struct cb *b, const char *s, uint8_t **mask, size_t *len)
 {
 	size_t n = strlen(s), i;
@@ -210,7 +199,7 @@ uint8_t *cb_hex(struct cb *b, const char *s, uint8_t **mask, size_t *len)
 	/* An odd count: the first digit is a low nibble. */
 	for (i = 0; i < n; i++) {
 		size_t pos = i + (n & 1);
-		int v = hexval(s[i]);
+		int v = conf_hex_digit((unsigned char)s[i]);
 		uint8_t nib_mask = (pos & 1) ? 0x0f : 0xf0;
 
 		if (v < 0) {

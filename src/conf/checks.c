@@ -10,7 +10,7 @@
 
 /* ---- conversions ------------------------------------------------------------ */
 
-static int hex_digit(int ch)
+int conf_hex_digit(int ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -36,7 +36,7 @@ static int parse_magnitude(const char *s, unsigned long long limit, unsigned lon
 	if (!*s)
 		return -1;
 	for (; *s; s++) {
-		d = base == 16 ? hex_digit(*s) : (*s >= '0' && *s <= '9' ? *s - '0' : -1);
+		d = base == 16 ? conf_hex_digit(*s) : (*s >= '0' && *s <= '9' ? *s - '0' : -1);
 		if (d < 0)
 			return -1;
 		if (v > (limit - (unsigned)d) / base)

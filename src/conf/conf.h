@@ -200,6 +200,7 @@ void conf_node_warn(struct conf_ctx *c, const conf_node *n, const char *fmt, ...
  * tree.  Return 0 on success, -1 if malformed or out of range (no report). */
 int conf_parse_int(const char *s, long long lo, long long hi, long long *out);
 int conf_parse_bool(const char *s, bool *out); /* on/off/true/false/yes/no */
+int conf_hex_digit(int ch);                    /* 0-15, or -1 for a non-hex character */
 /* <TIMER>: decimal seconds, microsecond resolution, range in µs. */
 int conf_parse_timer_us(const char *s, uint64_t lo_us, uint64_t hi_us, uint64_t *out_us);
 
