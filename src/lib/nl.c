@@ -33,6 +33,11 @@ static void set_rcvbuf(int fd, int bytes)
 
 int nl_open(struct nl_sock *s, int rcvbuf)
 {
+	return nl_open_proto(s, NETLINK_ROUTE, rcvbuf);
+}
+
+int nl_open_proto(struct nl_sock *s, int proto, int rcvbuf)
+{
 	int one = 1, err;
 
 	memset(s, 0, sizeof(*s));
@@ -40,7 +45,7 @@ int nl_open(struct nl_sock *s, int rcvbuf)
 	s->buf = malloc(NL_RECV_BUF);
 	if (!s->buf)
 		return -ENOMEM;
-	s->mnl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	s->mnl = mnl_socket_open2(proto, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!s->mnl) {
 		err = -errno;
 		goto fail;

@@ -57,6 +57,8 @@ struct nl_sock {
  * SO_RCVBUFFORCE is tried first (needs CAP_NET_ADMIN), then SO_RCVBUF.
  * 0 or -errno. */
 int nl_open(struct nl_sock *s, int rcvbuf);
+/* The same on another netlink protocol (NETLINK_GENERIC for IPVS). */
+int nl_open_proto(struct nl_sock *s, int proto, int rcvbuf);
 void nl_close(struct nl_sock *s); /* safe on a zeroed or closed struct */
 /* Subscribe to a multicast group (RTNLGRP_*).  0 or -errno. */
 int nl_join(struct nl_sock *s, unsigned int group);

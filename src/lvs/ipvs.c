@@ -31,39 +31,6 @@ struct ipvs {
 	char errmsg[128];
 };
 
-/* Like nl_open() but on NETLINK_GENERIC: lib/nl's request machinery
- * (sequence and port checks, bounded waits) is then reused as is. */
-static int genl_open(struct nl_sock *s)
-{
-	int one = 1, bytes = IPVS_RCVBUF, err;
-
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->buf = malloc(NL_RECV_BUF);
-	if (!s->buf)
-		return -ENOMEM;
-	s->mnl = mnl_socket_open2(NETLINK_GENERIC, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!s->mnl) {
-		err = -errno;
-		goto fail;
-	}
-	s->fd = mnl_socket_get_fd(s->mnl);
-	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
-		(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-	(void)setsockopt(s->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	(void)setsockopt(s->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	s->portid = mnl_socket_get_portid(s->mnl);
-	s->seq = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
-	return 0;
-fail:
-	nl_close(s);
-	return err;
-}
-
 /* Callback state: the family to expect and where a parse failure says why. */
 struct cb_ctx {
 	struct ipvs *ip;
@@ -107,7 +74,7 @@ struct ipvs *ipvs_open(char *err, size_t errlen)
 		snprintf(err, errlen, "IPVS: out of memory");
 		return NULL;
 	}
-	r = genl_open(&ip->nl);
+	r = nl_open_proto(&ip->nl, NETLINK_GENERIC, IPVS_RCVBUF);
 	if (r < 0) {
 		snprintf(err, errlen, "IPVS: cannot open a generic netlink socket: %s",
 		         strerror(-r));
