@@ -249,6 +249,7 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 		log_err("%s child: cannot set up the control socket", ops->name);
 		_exit(KA_EXIT_FATAL);
 	}
+	ka_child_sched(ops->kind, c->tree);
 	rt.base = child_base(ops->kind == KA_CHILD_VRRP);
 	if (!rt.base) {
 		log_err("%s child: cannot create the event loop", ops->name);

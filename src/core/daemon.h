@@ -132,6 +132,10 @@ struct ka_child_ops {
 extern const struct ka_child_ops vrrp_child_ops;
 extern const struct ka_child_ops check_child_ops;
 
+/* Apply <vrrp|checker>_priority, _rt_priority, _no_swap, _cpu_affinity
+ * (child_sched.c). */
+void ka_child_sched(enum ka_child_kind kind, const struct conf_tree *t);
+
 /* Run a child: called right after fork with the control socket.  Never
  * returns. */
 _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o,
