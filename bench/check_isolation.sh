@@ -20,6 +20,7 @@ source "$(dirname "$0")/check_lib.sh"
 SECS=${1:-${ISO_SECS:-60}}
 N=${N:-5000}
 WARM=${WARM:-5}
+CAPTURE=${ISO_CAPTURE:-client} # client | director
 VIP=192.0.2.150
 c_need
 command -v tcpdump >/dev/null || b_die "tcpdump is needed (apt-get install tcpdump)"
@@ -67,7 +68,13 @@ measure() {
 	vpid=$(cat "$B_DIR/v.pid")
 	wait_until 5 has_vip || b_die "$(b_label "$kind") did not become MASTER"
 	sleep "$WARM"
-	ip netns exec "$CL" tcpdump -i eth0 -n -U --immediate-mode -w "$pcap" "ip proto 112" >/dev/null 2>&1 &
+	if [[ $CAPTURE == director ]]; then
+		# where the advert leaves the daemon's host: its send time, before
+		# the receiving side's softirq work can add delay
+		ip netns exec "$DIR" tcpdump -i eth1 -Q out -n -U --immediate-mode -w "$pcap" "ip proto 112" >/dev/null 2>&1 &
+	else
+		ip netns exec "$CL" tcpdump -i eth0 -n -U --immediate-mode -w "$pcap" "ip proto 112" >/dev/null 2>&1 &
+	fi
 	cap=$!
 	B_PIDS+=("$cap")
 	wait_until 5 test -s "$pcap" || b_die "tcpdump did not start"
@@ -107,7 +114,11 @@ measure() {
 b_header
 echo "# SECONDS=$SECS WARM=$WARM N=$N: VRRPv3 advert_int 0.1 on eth1 + $N TCP_CHECKs (delay_loop 1) in the same daemon"
 echo "# $SHIM_NOTE"
-echo "# capture on the client (tcpdump, kernel receive timestamps), method of bench/vrrp_jitter.sh"
+if [[ $CAPTURE == director ]]; then
+	echo "# capture on the director's eth1, outgoing (tcpdump -Q out: the send time), method of bench/vrrp_jitter.sh"
+else
+	echo "# capture on the client (tcpdump, kernel receive timestamps), method of bench/vrrp_jitter.sh"
+fi
 c_daemons
 : >"$B_DIR/res"
 for kind in $C_DAEMONS; do
