@@ -84,7 +84,7 @@ struct check_engine {
 
 /* check_engine_run.c */
 void ck_check_schedule(struct ck_check *c, uint64_t delay_us);
-/* delay_us moved forward onto the engine's 10 ms grid. */
+/* delay_us moved back onto the engine's 10 ms grid (never later). */
 uint64_t ck_align(uint64_t delay_us);
 void ck_check_cancel(struct ck_check *c);
 uint64_t ck_rand(struct check_engine *e, uint64_t below); /* [0, below] */

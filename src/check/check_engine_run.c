@@ -76,15 +76,17 @@ static void fire(evutil_socket_t fd, short what, void *arg)
 
 /* Regular runs (every delay_loop, and the first one) start on a 10 ms
  * grid, so that checks due at nearly the same time share one wakeup of the
- * loop; retries and immediate runs are never delayed. */
+ * loop.  The grid point is the one before the due time: a check may run up
+ * to 10 ms early, never late (detection bounds only gain); retries and
+ * immediate runs are not moved. */
 #define CK_TICK_US 10000u
 
 uint64_t ck_align(uint64_t delay_us)
 {
 	uint64_t now = mono_us(), at = now + delay_us;
 
-	at = (at + CK_TICK_US - 1) / CK_TICK_US * CK_TICK_US;
-	return at - now;
+	at = at / CK_TICK_US * CK_TICK_US;
+	return at > now ? at - now : 0;
 }
 
 void ck_check_schedule(struct ck_check *c, uint64_t delay_us)
