@@ -85,6 +85,8 @@ uint64_t ck_align(uint64_t delay_us)
 {
 	uint64_t now = mono_us(), at = now + delay_us;
 
+	if (delay_us < 2 * CK_TICK_US)
+		return delay_us; /* short periods keep their exact value */
 	at = at / CK_TICK_US * CK_TICK_US;
 	return at > now ? at - now : 0;
 }
