@@ -42,25 +42,6 @@ stop_here() {
 	fail_dump
 	g_done
 }
-# ka_term NS: SIGTERM to the daemon in NS; it must end by itself (bounded),
-# not by g_ka_stop's SIGKILL fallback
-ka_term() {
-	local pid=${G_KA[$1]}
-	kill -TERM "$pid"
-	wait_until 15 g_dead "$pid"
-	local r=$?
-	g_ka_stop "$1"
-	return "$r"
-}
-# must DESC cmd...: a check the rest depends on
-must() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else
-		not_ok "$d"
-		stop_here
-	fi
-}
 
 # --- ipvsadm -Ln parsing ----------------------------------------------------
 # ipvs_get: the table (ipvsadm -Ln) in $T, one process per poll

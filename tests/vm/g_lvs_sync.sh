@@ -87,25 +87,6 @@ stop_here() {
 	g_dump dir1 dir2
 	g_done
 }
-# ka_term NS: SIGTERM to the daemon in NS; it must end by itself (bounded),
-# not by g_ka_stop's SIGKILL fallback
-ka_term() {
-	local pid=${G_KA[$1]}
-	kill -TERM "$pid"
-	wait_until 15 g_dead "$pid"
-	local r=$?
-	g_ka_stop "$1"
-	return "$r"
-}
-# must DESC cmd...: a check the rest depends on
-must() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else
-		not_ok "$d"
-		stop_here
-	fi
-}
 
 # dir1 first: dir2 then hears its adverts before its own master-down timer
 # runs out (started together, both would be MASTER for a moment)

@@ -104,25 +104,6 @@ stop_here() {
 	g_dump "$D" rs1 rs2
 	g_done
 }
-# ka_term NS: SIGTERM to the daemon in NS; it must end by itself (bounded),
-# not by g_ka_stop's SIGKILL fallback
-ka_term() {
-	local pid=${G_KA[$1]}
-	kill -TERM "$pid"
-	wait_until 15 g_dead "$pid"
-	local r=$?
-	g_ka_stop "$1"
-	return "$r"
-}
-# must DESC cmd...: a check the rest depends on
-must() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else
-		not_ok "$d"
-		stop_here
-	fi
-}
 
 # fetch_tally URL N: N fetches from the client; sets F_RS1, F_RS2 (answers
 # from each) and F_BAD (failed or foreign answers, missing lines included)

@@ -280,3 +280,25 @@ g_dump() {
 		[[ -f $G_DIR/ka-$ns.log ]] && tail -n 40 "$G_DIR/ka-$ns.log"
 	done
 }
+
+# ---- scenario helpers ----
+# ka_term NS: SIGTERM to the daemon in NS; it must end by itself (bounded),
+# not by g_ka_stop's SIGKILL fallback
+ka_term() {
+	local pid=${G_KA[$1]}
+	kill -TERM "$pid"
+	wait_until 15 g_dead "$pid"
+	local r=$?
+	g_ka_stop "$1"
+	return "$r"
+}
+# must DESC cmd...: a check the rest depends on (the guest script defines
+# stop_here: what to print before it finishes with the counts)
+must() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else
+		not_ok "$d"
+		stop_here
+	fi
+}
