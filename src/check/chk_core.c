@@ -178,6 +178,27 @@ void chk_dgram_recverr(int fd, int family)
 		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
 }
 
+int chk_dgram_begin(struct chk_core *c, int fd, int family, uint64_t timeout_us,
+                    event_callback_fn cb, void *cbarg, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	chk_dgram_recverr(fd, family);
+	chk_core_watch(c, fd, EV_READ | EV_PERSIST, cb, cbarg);
+	chk_core_arm(c, timeout_us);
+	do
+		n = send(fd, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		return 1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		chk_core_rewatch(c, EV_WRITE | EV_PERSIST, cb, cbarg);
+		return 0;
+	}
+	chk_fail_later(c, "send: %s", strerror(errno));
+	return -1;
+}
+
 void chk_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;

@@ -60,6 +60,12 @@ const char *chk_dur_fmt(uint64_t us, char *buf, size_t len); /* "5s", "250ms", "
 /* Have ICMP errors reported on a datagram socket: without it Linux keeps
  * quiet about "soft" errors such as host or net unreachable. */
 void chk_dgram_recverr(int fd, int family);
+/* A datagram check's start on its connected socket: ICMP errors on, the
+ * read watch, the deadline, then the first datagram.  1 = sent; 0 = the
+ * socket buffer is full and cb gets EV_WRITE to send it; -1 = failed
+ * (reported through chk_fail_later). */
+int chk_dgram_begin(struct chk_core *c, int fd, int family, uint64_t timeout_us,
+                    event_callback_fn cb, void *cbarg, const void *buf, size_t len);
 /* Random bytes: getrandom(), falling back on a weak mix when it fails. */
 void chk_random(void *buf, size_t len);
 

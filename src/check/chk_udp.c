@@ -119,14 +119,13 @@ static struct check_attempt *udp_start(const struct check_io *io, const struct c
 		chk_fail_later(&a->core, "%s", why);
 		return a;
 	}
-	chk_dgram_recverr(fd, cfg->conn.addr.family);
-	chk_core_watch(&a->core, fd, EV_READ | EV_PERSIST, on_io, a);
-	chk_core_arm(&a->core, a->timeout_us);
-	if (send_payload(a) < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			chk_core_rewatch(&a->core, EV_WRITE | EV_PERSIST, on_io, a);
-		else
-			chk_fail_later(&a->core, "send: %s", strerror(errno));
+	{
+		static const uint8_t empty[1];
+		const uint8_t *p = a->u->payload ? a->u->payload : empty;
+
+		if (chk_dgram_begin(&a->core, fd, cfg->conn.addr.family, a->timeout_us, on_io, a, p,
+		                    a->u->payload ? a->u->payload_len : 0) > 0)
+			a->sent = true;
 	}
 	return a;
 }
