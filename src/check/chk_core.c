@@ -199,6 +199,19 @@ int chk_dgram_begin(struct chk_core *c, int fd, int family, uint64_t timeout_us,
 	return -1;
 }
 
+int chk_dgram_resend(struct chk_core *c, event_callback_fn cb, void *cbarg, const void *buf,
+                     size_t len)
+{
+	if (send(c->fd, buf, len, 0) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		chk_fail(c, "send: %s", strerror(errno));
+		return -1;
+	}
+	chk_core_rewatch(c, EV_READ | EV_PERSIST, cb, cbarg);
+	return 1;
+}
+
 void chk_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;

@@ -66,6 +66,11 @@ void chk_dgram_recverr(int fd, int family);
  * (reported through chk_fail_later). */
 int chk_dgram_begin(struct chk_core *c, int fd, int family, uint64_t timeout_us,
                     event_callback_fn cb, void *cbarg, const void *buf, size_t len);
+/* The EV_WRITE side of that: send the datagram that found the buffer full.
+ * 1 = sent (cb gets EV_READ again); 0 = still full; -1 = failed (reported
+ * with chk_fail: the attempt is over). */
+int chk_dgram_resend(struct chk_core *c, event_callback_fn cb, void *cbarg, const void *buf,
+                     size_t len);
 /* Random bytes: getrandom(), falling back on a weak mix when it fails. */
 void chk_random(void *buf, size_t len);
 

@@ -60,13 +60,7 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	if (what & EV_WRITE) {
 		/* the first send found the socket buffer full */
-		if (send(a->core.fd, a->query, a->qlen, 0) < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
-			chk_fail(&a->core, "send: %s", strerror(errno));
-			return;
-		}
-		chk_core_rewatch(&a->core, EV_READ | EV_PERSIST, on_io, a);
+		chk_dgram_resend(&a->core, on_io, a, a->query, a->qlen);
 		return;
 	}
 	on_readable(a);

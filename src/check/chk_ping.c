@@ -126,29 +126,13 @@ static void on_readable(struct check_attempt *a)
 	}
 }
 
-static int send_echo(struct check_attempt *a)
-{
-	ssize_t n;
-
-	do
-		n = send(a->core.fd, a->pkt, sizeof(a->pkt), 0);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
-}
-
 static void on_io(evutil_socket_t fd, short what, void *arg)
 {
 	struct check_attempt *a = arg;
 
 	(void)fd;
 	if (what & EV_WRITE) {
-		if (send_echo(a) < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			chk_fail(&a->core, "send: %s", strerror(errno));
-			return;
-		}
-		chk_core_rewatch(&a->core, EV_READ | EV_PERSIST, on_io, a);
+		chk_dgram_resend(&a->core, on_io, a, a->pkt, sizeof(a->pkt));
 		return;
 	}
 	on_readable(a);

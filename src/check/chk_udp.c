@@ -27,17 +27,6 @@ struct check_attempt {
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
 
-static int send_payload(struct check_attempt *a)
-{
-	static const uint8_t empty[1];
-	const uint8_t *p = a->u->payload ? a->u->payload : empty;
-
-	if (send(a->core.fd, p, a->u->payload ? a->u->payload_len : 0, 0) < 0)
-		return -1;
-	a->sent = true;
-	return 0;
-}
-
 static void on_readable(struct check_attempt *a)
 {
 	static uint8_t buf[UDP_RX_MAX]; /* single-threaded; only read here */
@@ -76,13 +65,11 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	if (what & EV_WRITE) {
-		if (send_payload(a) < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
-			chk_fail(&a->core, "send: %s", strerror(errno));
-			return;
-		}
-		chk_core_rewatch(&a->core, EV_READ | EV_PERSIST, on_io, a);
+		static const uint8_t empty[1];
+
+		if (chk_dgram_resend(&a->core, on_io, a, a->u->payload ? a->u->payload : empty,
+		                     a->u->payload ? a->u->payload_len : 0) > 0)
+			a->sent = true;
 		return;
 	}
 	on_readable(a);
