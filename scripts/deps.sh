@@ -2,7 +2,8 @@
 # Install the Debian packages needed to build and test; idempotent: apt is
 # only called when something is missing.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libevent-dev libmnl-dev libssl-dev
+pkgs=(build-essential cmake pkg-config libevent-dev libmnl-dev libnftnl-dev libssl-dev
+      nftables wrk
       clang-format iproute2 procps psmisc tcpdump keepalived
       ipvsadm qemu-system-x86 busybox-static cpio)
 missing=()

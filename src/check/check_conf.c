@@ -725,6 +725,7 @@ struct check_conf *check_conf_build(const struct conf_tree *t, conf_report_fn re
 	if (!b.c)
 		return NULL;
 	build_globals(&b, root);
+	cb_plane_globals(&b, root);
 	for (n = conf_first(root, "virtual_server"); n; n = conf_next_named(n))
 		nvs++;
 	if (nvs)
@@ -732,7 +733,8 @@ struct check_conf *check_conf_build(const struct conf_tree *t, conf_report_fn re
 	for (n = conf_first(root, "virtual_server"); n && b.c->vs; n = conf_next_named(n)) {
 		if (n->argc < 2)
 			continue;
-		build_vs(&b, root, n, &b.c->vs[b.c->n_vs++]);
+		build_vs(&b, root, n, &b.c->vs[b.c->n_vs]);
+		cb_plane_vs(&b, n, &b.c->vs[b.c->n_vs++]);
 	}
 	if (b.oom) {
 		check_conf_free(b.c);

@@ -87,6 +87,8 @@ struct check_conf {
 	struct check_vs_conf *vs;
 	unsigned n_vs;
 	/* global_defs */
+	enum lvs_plane lvs_plane;     /* as configured (lvs_data_plane) */
+	enum lvs_plane lvs_plane_eff; /* auto resolved on this kernel at load */
 	bool lvs_flush;
 	bool lvs_flush_on_stop; /* with "VS": only our services */
 	bool lvs_flush_on_stop_vs;

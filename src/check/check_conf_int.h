@@ -47,4 +47,8 @@ struct cb_inherit {
 int cb_build_checker(struct cb *b, const conf_node *n, const struct check_rs_conf *rs,
                      const struct cb_inherit *in, struct check_cfg *out);
 
+/* check_conf_plane.c: lvs_data_plane and what the chosen plane supports. */
+void cb_plane_globals(struct cb *b, const conf_node *root);
+void cb_plane_vs(struct cb *b, const conf_node *n, const struct check_vs_conf *vs);
+
 #endif

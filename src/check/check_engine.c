@@ -338,7 +338,8 @@ static void dp_open(struct check_engine *e)
 	if (e->dp_tried || e->opts.no_dataplane)
 		return;
 	e->dp_tried = true;
-	e->dp = lvs_dp_open(err, sizeof(err));
+	e->dp_plane = e->conf->lvs_plane_eff;
+	e->dp = lvs_dp_open(e->dp_plane, err, sizeof(err));
 	if (!e->dp)
 		log_err("%s; health checks run, but no virtual service is programmed", err);
 }
@@ -362,9 +363,10 @@ static void dp_reconcile(struct check_engine *e, const struct ck_vs *old, unsign
 			goto out;
 	failed = lvs_dp_sync(e->dp, &want, &drop, first && e->conf->lvs_flush);
 	if (failed < 0)
-		log_err("IPVS: cannot read the kernel's virtual service table");
+		log_err("%s: cannot read the kernel's virtual service table", lvs_dp_name(e->dp));
 	else if (failed > 0)
-		log_warn("IPVS: %d operation(s) failed while programming the table", failed);
+		log_warn("%s: %d operation(s) failed while programming the table",
+		         lvs_dp_name(e->dp), failed);
 	if (first) {
 		if (e->conf->timeout_tcp || e->conf->timeout_tcpfin || e->conf->timeout_udp)
 			lvs_dp_set_timeouts(e->dp, e->conf->timeout_tcp, e->conf->timeout_tcpfin,
@@ -440,7 +442,7 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 	unsigned n_old = e->n_vs;
 	struct ck_check **fresh = NULL;
 	size_t n_fresh = 0;
-	bool first = !e->started;
+	bool first = !e->started, replane = false;
 	struct check_conf *old_conf = e->conf;
 
 	checks_unmark(e);
@@ -468,7 +470,17 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 	e->vs = vs;
 	e->n_vs = conf->n_vs;
 	e->conf = conf;
-	if (first)
+	/* A reload that changes lvs_data_plane: our services leave the old
+	 * plane and are programmed afresh in the new one. */
+	if (!first && e->dp_tried && conf->lvs_plane_eff != e->dp_plane) {
+		log_info("lvs_data_plane: moving the virtual services from %s to %s",
+		         lvs_plane_str(e->dp_plane), lvs_plane_str(conf->lvs_plane_eff));
+		lvs_dp_close(e->dp, true);
+		e->dp = NULL;
+		e->dp_tried = false;
+		replane = true;
+	}
+	if (first || replane)
 		dp_open(e);
 	tls_setup(e, conf);
 	ck_fifos_open(e);
@@ -504,7 +516,7 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 			ck_notify_vs(e, v, v->q.up);
 		}
 	}
-	dp_reconcile(e, old, n_old, first);
+	dp_reconcile(e, replane ? NULL : old, replane ? 0 : n_old, first || replane);
 
 	files_watch(e);
 	/* New checks start at a random point within their warmup. */
@@ -554,7 +566,7 @@ void check_engine_stop(struct check_engine *e)
 
 			lvs_table_init(&none);
 			if (lvs_dp_sync(e->dp, &none, &none, true) != 0)
-				log_warn("IPVS: the flush on stop failed");
+				log_warn("%s: the flush on stop failed", lvs_dp_name(e->dp));
 		}
 		lvs_dp_close(e->dp, !e->opts.dont_release_ipvs);
 		e->dp = NULL;

@@ -50,7 +50,7 @@ void check_engine_dump(struct check_engine *e, FILE *fp)
 	fprintf(fp, "------< Health checkers >------\n");
 	if (!e || !e->conf)
 		return;
-	fprintf(fp, " Data plane = %s\n", e->dp ? "IPVS" : "none (not available)");
+	fprintf(fp, " Data plane = %s\n", e->dp ? lvs_dp_name(e->dp) : "none (not available)");
 	for (unsigned i = 0; i < e->n_vs; i++) {
 		const struct ck_vs *v = &e->vs[i];
 		const struct check_vs_conf *vc = v->conf;

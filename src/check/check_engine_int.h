@@ -73,6 +73,7 @@ struct check_engine {
 	unsigned long n_checks;
 	struct lvs_dp *dp;
 	bool dp_tried;
+	enum lvs_plane dp_plane; /* the plane dp was opened for */
 	void *ssl_ctx;
 	struct check_inotify *ino; /* FILE_CHECK files */
 	int lvs_fifo_fd, notify_fifo_fd;

@@ -356,6 +356,7 @@ static const struct conf_kw global_defs_kws[] = {
 	VKW_ARGS("lvs_sync_daemon", 1, -1, chk_lvs_sync_daemon),
 	VKW_ARGS("lvs_timeouts", 2, 6, chk_lvs_timeouts),
 	VKW_FLAG("lvs_flush"),
+	VKW_ENUM("lvs_data_plane", "ipvs|nftables|auto"),
 	VKW_OPT_ENUM("lvs_flush_on_stop", "VS"),
 	{.name = "lvs_flush_onstop", .max_args = 1, .check = vkw_chk_enum_cs, .choices = "VS", .flags = CONF_KW_DEPRECATED, .note = "lvs_flush_on_stop"},
 	VKW_BOOL("rs_init_notifies"),

@@ -5,8 +5,10 @@
  *   lvs_plan.c   have + want -> the list of operations: pure
  *   ipvs_msg.c   IPVS generic netlink messages, encode and decode: pure
  *   ipvs.c       the IPVS socket (libmnl): one call per operation
- *   lvs_dp.c     the runtime: a mirror of our part of the kernel table and
- *                incremental updates from the engine
+ *   lvs_dp.c     the runtime entry point: picks a backend (lvs_backend.h)
+ *   ipvs_dp.c    the IPVS backend: a mirror of our part of the kernel table
+ *                and incremental updates from the engine
+ *   nft_*.c      the nftables backend: one table of our own
  *
  * Ownership rule: only services we own are ever touched.  A service is ours
  * when the configuration declares it (at start: adopted if the kernel
@@ -148,9 +150,21 @@ bool lvs_syncd_from_tree(const struct conf_tree *t, struct lvs_syncd *s, char *i
 
 struct lvs_dp;
 
-/* Open the IPVS backend.  NULL when the kernel has no IPVS (or on another
+/* Which kernel facility programs the virtual servers (`lvs_data_plane`). */
+enum lvs_plane {
+	LVS_PLANE_IPVS, /* the default, as upstream */
+	LVS_PLANE_NFT,  /* nftables: NAT with rr/wrr/sh/dh/mh (nft_rules.h) */
+	LVS_PLANE_AUTO, /* IPVS when the kernel has it, else nftables */
+};
+const char *lvs_plane_str(enum lvs_plane p);
+/* auto -> what open would pick on this kernel now; others unchanged. */
+enum lvs_plane lvs_plane_resolve(enum lvs_plane p);
+
+/* Open a backend.  NULL when the kernel cannot do it (or on another
  * error): `err` then says why, in one line fit for the log. */
-struct lvs_dp *lvs_dp_open(char *err, size_t errlen);
+struct lvs_dp *lvs_dp_open(enum lvs_plane p, char *err, size_t errlen);
+/* "IPVS" or "nftables": for logs. */
+const char *lvs_dp_name(const struct lvs_dp *dp);
 /* Start and reload: read the kernel table, then apply lvs_plan_build(have,
  * want, drop) (after a flush when `flush`).  The mirror then holds `want`.
  * Returns the number of failed operations (each is logged), -1 when the

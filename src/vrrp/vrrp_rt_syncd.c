@@ -38,7 +38,7 @@ void vrrp_syncd_start(struct vrrp_rt *rt)
 	                         sizeof(rt->syncd_inst)) ||
 	    !rt->syncd_inst[0])
 		return;
-	rt->syncd_dp = lvs_dp_open(err, sizeof(err));
+	rt->syncd_dp = lvs_dp_open(LVS_PLANE_IPVS, err, sizeof(err));
 	if (!rt->syncd_dp) {
 		log_err("lvs_sync_daemon: %s", err);
 		return;

@@ -341,7 +341,7 @@ static int cmd_sync(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-f"))
 			flush = true;
 	}
-	dp = lvs_dp_open(err, sizeof(err));
+	dp = lvs_dp_open(LVS_PLANE_IPVS, err, sizeof(err));
 	if (!dp) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	if (!strcmp(argv[1], "probe")) {
-		dp = lvs_dp_open(err, sizeof(err));
+		dp = lvs_dp_open(LVS_PLANE_IPVS, err, sizeof(err));
 		if (!dp) {
 			printf("%s\n", err);
 			return 1;

@@ -3,6 +3,7 @@
  * of shared checks. */
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -10,7 +11,8 @@
 #include "core/keywords.h"
 
 static struct conf_tree *tree;
-static int nmsg;
+static int nmsg, last_line;
+static char last_msg[512];
 
 static void report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file, int line,
                    const char *msg)
@@ -19,8 +21,8 @@ static void report(void *arg, enum conf_sev sev, enum conf_class cls, const char
 	(void)sev;
 	(void)cls;
 	(void)file;
-	(void)line;
-	(void)msg;
+	last_line = line;
+	snprintf(last_msg, sizeof(last_msg), "%s", msg);
 	nmsg++;
 }
 
@@ -226,8 +228,64 @@ static void test_shared_keys(void)
 	check_conf_free(c);
 }
 
+/* lvs_data_plane: the default is IPVS (nothing checked); nftables rejects
+ * at load what it cannot program, naming the block's line. */
+static void test_data_plane(void)
+{
+	static const char vs_wlc[] = "virtual_server 192.0.2.1 80 {\n"
+	                             "  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n"
+	                             "  real_server 198.51.100.10 80 { weight 1 }\n"
+	                             "}\n";
+	char text[1024];
+	struct check_conf *c = build(vs_wlc);
+
+	CHECK(c && c->lvs_plane == LVS_PLANE_IPVS && nmsg == 0);
+	check_conf_free(c);
+
+	snprintf(text, sizeof(text), "global_defs {\n lvs_data_plane nftables\n}\n%s", vs_wlc);
+	c = build(text);
+	CHECK(c && c->lvs_plane == LVS_PLANE_NFT && c->lvs_plane_eff == LVS_PLANE_NFT);
+	CHECK_INT(nmsg, 1);
+	CHECK_INT(last_line, 4);
+	CHECK(strstr(last_msg, "virtual_server 192.0.2.1 80: lb_algo wlc") != NULL);
+	CHECK(strstr(last_msg, "use rr, wrr, sh, dh or mh") != NULL);
+	check_conf_free(c);
+
+	c = build("global_defs {\n lvs_data_plane nftables\n}\n"
+	          "virtual_server 192.0.2.1 80 {\n lb_algo wrr\n lb_kind NAT\n protocol TCP\n"
+	          " persistence_timeout 60\n"
+	          " real_server 198.51.100.10 80 { weight 3 }\n"
+	          " real_server 198.51.100.11 80 { weight 1 }\n"
+	          " sorry_server 198.51.100.12 80\n}\n");
+	CHECK(c && nmsg == 0);
+	if (nmsg)
+		fprintf(stderr, "unexpected: line %d: %s\n", last_line, last_msg);
+	check_conf_free(c);
+
+	c = build("global_defs {\n lvs_data_plane nftables\n"
+	          " lvs_sync_daemon eth0 VI_1\n lvs_timeouts tcp 900\n}\n");
+	CHECK_INT(nmsg, 2);
+	CHECK(strstr(last_msg, "lvs_timeouts") != NULL);
+	check_conf_free(c);
+
+	/* An unknown plane is the keyword table's error (at parse time). */
+	{
+		static const char bad[] = "global_defs {\n lvs_data_plane kernel\n}\n";
+		struct conf_opts opts = {.report = report};
+		struct conf_tree *t;
+
+		nmsg = 0;
+		t = conf_parse_mem("t.conf", bad, strlen(bad), &ka_root_block, &opts);
+		CHECK_INT(nmsg, 1);
+		CHECK_INT(last_line, 2);
+		CHECK(strstr(last_msg, "kernel") != NULL);
+		conf_tree_free(t);
+	}
+}
+
 int main(void)
 {
+	test_data_plane();
 	test_defaults_and_inheritance();
 	test_upstream_defaults();
 	test_group_fwmark_sorry();

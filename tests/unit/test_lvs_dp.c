@@ -9,7 +9,7 @@
 int main(void)
 {
 	char err[256] = "";
-	struct lvs_dp *dp = lvs_dp_open(err, sizeof(err));
+	struct lvs_dp *dp = lvs_dp_open(LVS_PLANE_IPVS, err, sizeof(err));
 
 	if (access("/proc/net/ip_vs", F_OK) != 0) {
 		CHECK(dp == NULL);
