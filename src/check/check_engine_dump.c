@@ -2,6 +2,7 @@
  * JSON. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "check/check_engine_int.h"
 
@@ -92,9 +93,48 @@ void check_engine_dump(struct check_engine *e, FILE *fp)
 	}
 }
 
+/* The kernel's counters of one real server, summed over the services its
+ * virtual server stands for (a group's expansion has many). */
+static bool rs_kernel_stats(const struct lvs_table *kt, const struct check_vs_conf *vc,
+                            const struct lvs_dest *d, struct lvs_stats *sum)
+{
+	bool found = false;
+
+	memset(sum, 0, sizeof(*sum));
+	for (size_t s = 0; s < vc->n_svcs; s++) {
+		const struct lvs_tsvc *ts = lvs_table_find(kt, &vc->svcs[s]);
+		const struct lvs_tdest *td = ts ? lvs_svc_find_dest(ts, d) : NULL;
+
+		if (!td)
+			continue;
+		found = true;
+		sum->conns += td->stats.conns;
+		sum->inpkts += td->stats.inpkts;
+		sum->outpkts += td->stats.outpkts;
+		sum->inbytes += td->stats.inbytes;
+		sum->outbytes += td->stats.outbytes;
+	}
+	return found;
+}
+
+static void dump_rs_kernel(FILE *fp, const struct lvs_table *kt, const struct check_vs_conf *vc,
+                           const struct lvs_dest *d)
+{
+	struct lvs_stats st;
+
+	if (!kt || !rs_kernel_stats(kt, vc, d, &st))
+		return;
+	fprintf(fp,
+	        "     Data plane: connections %" PRIu64 ", in %" PRIu64 " packets %" PRIu64
+	        " bytes, out %" PRIu64 " packets %" PRIu64 " bytes\n",
+	        st.conns, st.inpkts, st.inbytes, st.outpkts, st.outbytes);
+}
+
 void check_engine_dump_stats(struct check_engine *e, FILE *fp, bool clear)
 {
 	char a[KA_ADDRSTRLEN + 16];
+	struct lvs_table kt;
+	bool have_kt = false;
 
 	fprintf(fp, "------< Health checker statistics >------\n");
 	if (!e || !e->conf)
@@ -102,6 +142,8 @@ void check_engine_dump_stats(struct check_engine *e, FILE *fp, bool clear)
 	fprintf(fp, " Distinct checks = %lu\n Attempts = %lu\n Transitions = %lu\n", e->n_checks,
 	        e->cnt.attempts, e->cnt.transitions);
 	fprintf(fp, " Data-plane mutations = %lu\n", e->dp ? lvs_dp_mutations(e->dp) : 0);
+	lvs_table_init(&kt);
+	have_kt = e->dp && lvs_dp_read(e->dp, &kt) == 0;
 	for (unsigned i = 0; i < e->n_vs; i++) {
 		const struct ck_vs *v = &e->vs[i];
 
@@ -112,6 +154,7 @@ void check_engine_dump_stats(struct check_engine *e, FILE *fp, bool clear)
 			fprintf(fp, "   RS = %s\n",
 			        addr_port_fmt(&rs->conf->addr, rs->conf->port, a, sizeof(a)));
 			fprintf(fp, "     Transitions = %lu\n", rs->transitions);
+			dump_rs_kernel(fp, have_kt ? &kt : NULL, v->conf, &rs->conf->dest);
 			for (unsigned k = 0; k < rs->n_checks; k++) {
 				struct ck_check *c = rs->checks[k];
 
@@ -121,6 +164,7 @@ void check_engine_dump_stats(struct check_engine *e, FILE *fp, bool clear)
 			}
 		}
 	}
+	lvs_table_free(&kt);
 	if (clear) {
 		e->cnt.attempts = e->cnt.transitions = 0;
 		for (unsigned i = 0; i < e->n_vs; i++)

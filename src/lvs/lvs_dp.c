@@ -141,12 +141,3 @@ void lvs_dp_close(struct lvs_dp *dp, bool remove_own)
 	dp->ops->close(dp->b, remove_own);
 	free(dp);
 }
-
-/* TEMPORARY until nft_dp.c lands: remove. */
-static void *nft_stub_open(char *err, size_t errlen)
-{
-	snprintf(err, errlen, "nftables: not built");
-	return NULL;
-}
-__attribute__((weak))
-const struct lvs_backend_ops lvs_nft_backend = {.name = "nftables", .open = nft_stub_open};

@@ -1,0 +1,84 @@
+/* nftables transactions of the LVS data plane, encoded (pure).
+ *
+ * A batch is BATCH_BEGIN, messages, BATCH_END in one growable buffer; the
+ * kernel applies all of it or nothing.  Every message asks for an ack, so
+ * the sender knows which one failed (its sequence number is first_seq +
+ * its position).  Nothing here touches a socket: the same functions feed
+ * the kernel (nft_sock.h) and the golden tests (nft_batch_render).
+ *
+ * The layout built here (table inet keepalived_lvs):
+ *   maps svc4, svc6: daddr . l4proto . dport -> jump <service chain>;
+ *     svcmark: mark . nfproto -> jump (the family is in the key because
+ *     IPVS allows a fwmark service per family)
+ *   chains prerouting and output (nat, dstnat) look packets up there; a
+ *     service chain translates: rule 1 an affinity (@aff), rule 2 a number
+ *     (numgen/jhash) through @idx, rule 3 drop
+ *   chains forward and local (filter, after NAT) see the first packet of
+ *     each translated connection: they count it (rsconn4/6 keyed vip .
+ *     proto . vport . rip . rport, fwconn4/6 keyed mark . rip) and pass it
+ *     to the post chain of a persistent service (post4/post6/postmark),
+ *     which records the client's affinity; forward also counts packets and
+ *     bytes in (original direction) and out (reply) in rsin4/6, rsout4/6
+ *   per service: chains <chain> (and <chain>_post), sets @idx (and
+ *     @aff, @live), per destination counters _conn, _in, _out (fwmark:
+ *     _conn only).
+ * Connections are counted after NAT rather than by a counter map keyed by
+ * the destination in the service chain: a rule keyed by what a map lookup
+ * returned makes the nft CLI (1.0.x) abort while listing, and an
+ * operator's `nft list ruleset` must keep working.  The protocol is in
+ * the counter keys so a TCP and a UDP service on the same address and
+ * port keep separate counters. */
+#ifndef KA_NFT_BATCH_H
+#define KA_NFT_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lvs/lvs.h"
+
+struct nft_batch {
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t first_seq; /* of the first message after BATCH_BEGIN */
+	uint32_t seq;       /* next sequence number */
+	unsigned n_msgs;    /* messages between BEGIN and END */
+	uint32_t set_id;    /* last NFTA_SET_ID given */
+	bool oom;           /* an allocation failed: the batch is unusable */
+};
+
+/* Start a batch (writes BATCH_BEGIN); seq is the first sequence number. */
+void nft_batch_init(struct nft_batch *b, uint32_t seq);
+void nft_batch_free(struct nft_batch *b);
+/* Close it (BATCH_END).  0, or -1 when an allocation failed on the way. */
+int nft_batch_end(struct nft_batch *b);
+
+/* Our table from scratch: whatever a predecessor left goes (add, delete,
+ * add), then the base objects and every service of t. */
+void nft_batch_replace(struct nft_batch *b, const struct lvs_table *t);
+void nft_batch_svc_add(struct nft_batch *b, const struct lvs_tsvc *s);
+void nft_batch_svc_del(struct nft_batch *b, const struct lvs_tsvc *s);
+/* old -> now (same key): the chain's rules and @idx/@live are rewritten,
+ * counters follow added and removed destinations, @aff survives (flushed
+ * only when the persistence netmask changed). */
+void nft_batch_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
+                          const struct lvs_tsvc *now);
+void nft_batch_table_del(struct nft_batch *b);
+/* Forget the persistence affinities with these keys (n keys of klen
+ * bytes, as dumped from the service's @aff) with DESTROYSETELEM, which
+ * does not fail on one that expired meanwhile; without destroy (older
+ * kernels) the whole @aff is flushed instead. */
+void nft_batch_aff_purge(struct nft_batch *b, const struct lvs_tsvc *s, const uint8_t *keys,
+                         size_t klen, size_t n, bool destroy);
+
+/* A destination as @idx, @aff and @live hold it: addr [. port] with the
+ * port in 4 bytes (network order first).  Returns the length. */
+uint32_t nft_dest_key(const struct lvs_dest *d, bool with_port, uint8_t *p);
+
+/* "add set vs_tcp_192_0_2_1_80_idx": one message, for error logs. */
+const char *nft_batch_msg_describe(const void *nlh, char *buf, size_t len);
+/* The batch as stable text, one block per message (libnftnl's own
+ * printing of each object).  malloc'ed, NULL on error. */
+char *nft_batch_render(const void *buf, size_t len);
+
+#endif

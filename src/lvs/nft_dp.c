@@ -1,0 +1,496 @@
+/* The nftables backend of the LVS data plane (lvs_backend.h, lvs.h).
+ *
+ * Everything we program lives in our own table (inet keepalived_lvs), so
+ * ownership is simple: the table is ours, nothing else is ever touched,
+ * and `drop`/`flush` of lvs_dp_sync need no action.  The mirror is the
+ * table as the kernel has it after our last committed batch; a batch the
+ * kernel refused changed nothing there (nftables transactions are all or
+ * nothing), so the mirror stays as it was and a later call retries.
+ *
+ * The first sync after open replaces the table in one batch (leftovers of
+ * a crashed predecessor go); later calls send one batch of per-service
+ * differences, or none when nothing differs (the reload contract).  After
+ * a refused batch the next sync replaces the table again: the kernel's
+ * table is then not what the mirror says (changed by hand, say).
+ *
+ * sync returns the failed batches plus the services nft_svc_check
+ * refused (each logged), or -1 when the kernel could not be talked to. */
+#include <errno.h>
+#include <linux/ip_vs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lvs/lvs.h"
+#include "lvs/lvs_backend.h"
+#include "lvs/nft_batch.h"
+#include "lvs/nft_rules.h"
+#include "lvs/nft_sock.h"
+
+struct nft_dp {
+	struct nft_sock *sock;
+	struct lvs_table mirror;
+	unsigned long mutations;
+	bool replaced; /* our table has been rebuilt since open */
+};
+
+static void *nft_dp_open(char *err, size_t errlen)
+{
+	struct nft_dp *dp = calloc(1, sizeof(*dp));
+
+	if (!dp) {
+		snprintf(err, errlen, "nftables: out of memory");
+		return NULL;
+	}
+	dp->sock = nft_sock_open(err, errlen);
+	if (!dp->sock) {
+		free(dp);
+		return NULL;
+	}
+	lvs_table_init(&dp->mirror);
+	return dp;
+}
+
+static unsigned long nft_dp_mutations(const void *b)
+{
+	const struct nft_dp *dp = b;
+
+	return dp->mutations;
+}
+
+/* ---- service copies ---- */
+
+/* A standalone deep copy (its own dests array); -1 on ENOMEM. */
+static int svc_clone(struct lvs_tsvc *dst, const struct lvs_tsvc *src)
+{
+	*dst = *src;
+	dst->dests = NULL;
+	dst->cap_dests = 0;
+	if (!src->n_dests)
+		return 0;
+	dst->dests = malloc(src->n_dests * sizeof(*dst->dests));
+	if (!dst->dests)
+		return -1;
+	memcpy(dst->dests, src->dests, src->n_dests * sizeof(*dst->dests));
+	dst->cap_dests = src->n_dests;
+	return 0;
+}
+
+static void svc_drop_dest(struct lvs_tsvc *s, const struct lvs_dest *d)
+{
+	struct lvs_tdest *td = lvs_svc_find_dest(s, d);
+	size_t i;
+
+	if (!td)
+		return;
+	i = (size_t)(td - s->dests);
+	memmove(&s->dests[i], &s->dests[i + 1], (s->n_dests - i - 1) * sizeof(*td));
+	s->n_dests--;
+}
+
+static int table_copy_svc(struct lvs_table *t, const struct lvs_tsvc *src)
+{
+	struct lvs_tsvc *s = lvs_table_add_svc(t, &src->key, &src->attr);
+	size_t i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < src->n_dests; i++)
+		if (lvs_svc_set_dest(s, &src->dests[i].d) < 0)
+			return -1;
+	return 0;
+}
+
+/* Whether the kernel must change to go from a to b: other rules or @idx,
+ * or another set of destinations (their counters). */
+static bool svc_differs(const struct lvs_tsvc *a, const struct lvs_tsvc *b)
+{
+	struct nft_svc_plan pa, pb;
+	bool differs = true;
+
+	if (!nft_same_dest_ids(a, b))
+		return true;
+	if (nft_svc_compile(a, &pa) < 0)
+		return true;
+	if (nft_svc_compile(b, &pb) == 0) {
+		differs = !nft_svc_plan_equal(&pa, a, &pb, b);
+		nft_svc_plan_free(&pb);
+	}
+	nft_svc_plan_free(&pa);
+	return differs;
+}
+
+/* ---- persistence ---- */
+
+static bool persistent(const struct lvs_tsvc *s)
+{
+	return s->attr.flags & IP_VS_SVC_F_PERSISTENT;
+}
+
+static bool live_in(const struct lvs_tsvc *s, const struct lvs_dest *d)
+{
+	const struct lvs_tdest *td = lvs_svc_find_dest(s, d);
+
+	return td && td->d.weight > 0;
+}
+
+/* Whether an affinity's destination (its @aff data) left the live set
+ * between old and now. */
+static bool departed(const struct lvs_tsvc *old, const struct lvs_tsvc *now,
+                     const struct nft_elem *e, bool with_port)
+{
+	uint8_t k[32];
+	size_t i;
+
+	for (i = 0; i < old->n_dests; i++) {
+		const struct lvs_dest *d = &old->dests[i].d;
+
+		if (d->weight <= 0 || live_in(now, d))
+			continue;
+		if (nft_dest_key(d, with_port, k) == e->dlen && !memcmp(k, e->data, e->dlen))
+			return true;
+	}
+	return false;
+}
+
+static bool any_departed(const struct lvs_tsvc *old, const struct lvs_tsvc *now)
+{
+	size_t i;
+
+	for (i = 0; i < old->n_dests; i++)
+		if (old->dests[i].d.weight > 0 && !live_in(now, &old->dests[i].d))
+			return true;
+	return false;
+}
+
+/* A destination leaving a persistent service takes its clients'
+ * affinities with it (the packet path cannot check them, see
+ * nft_batch.h): find them in the kernel's @aff and forget them in the
+ * same batch.  When @aff cannot be read, forget every affinity. */
+static void purge_departed(struct nft_dp *dp, struct nft_batch *b, const struct lvs_tsvc *old,
+                           const struct lvs_tsvc *now)
+{
+	char set[NFT_NAME_MAX];
+	struct nft_elem *e = NULL;
+	uint8_t *keys = NULL;
+	size_t n = 0, i, k = 0, klen = now->key.af == AF_INET6 ? 16 : 4;
+	bool with_port = nft_svc_with_port(now), destroy = nft_sock_has_destroy(dp->sock);
+
+	if (!persistent(old) || !persistent(now) || with_port != nft_svc_with_port(old) ||
+	    !any_departed(old, now))
+		return;
+	nft_set_name(&now->key, "aff", set, sizeof(set));
+	if (destroy && nft_sock_elems(dp->sock, set, &e, &n) < 0)
+		destroy = false;
+	if (destroy && n)
+		keys = malloc(n * klen);
+	if (destroy && n && !keys)
+		destroy = false;
+	for (i = 0; destroy && i < n; i++)
+		if (e[i].klen == klen && departed(old, now, &e[i], with_port))
+			memcpy(keys + klen * k++, e[i].key, klen);
+	if (!destroy || k)
+		nft_batch_aff_purge(b, now, keys, klen, k, destroy);
+	free(keys);
+	free(e);
+}
+
+/* ---- sending ---- */
+
+/* Finish and send a batch with messages; 0, -1 when the kernel refused
+ * it, -2 when it could not be talked to (each logged once). */
+static int send_batch(struct nft_dp *dp, struct nft_batch *b, const char *what)
+{
+	char err[512];
+	int r;
+
+	if (nft_batch_end(b) < 0) {
+		log_err("nftables: out of memory building the batch to %s", what);
+		return -1;
+	}
+	dp->mutations++;
+	r = nft_sock_send(dp->sock, b, err, sizeof(err));
+	if (r < 0) {
+		log_err("nftables: cannot %s: %s", what, err);
+		return nft_sock_transport_failed(dp->sock) ? -2 : -1;
+	}
+	return 0;
+}
+
+/* nft_svc_check on a table service; -1 also on ENOMEM. */
+static int check_svc(const struct lvs_tsvc *s, char *why, size_t whylen)
+{
+	struct lvs_dest *d = calloc(s->n_dests ? s->n_dests : 1, sizeof(*d));
+	size_t j;
+	int r;
+
+	if (!d) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (j = 0; j < s->n_dests; j++)
+		d[j] = s->dests[j].d;
+	r = nft_svc_check(&s->key, &s->attr, d, s->n_dests, why, whylen);
+	free(d);
+	return r;
+}
+
+/* The supported services of want; each unsupported one is logged and
+ * counted in *failed. */
+static int supported(const struct lvs_table *want, struct lvs_table *out, int *failed)
+{
+	char why[256], k[96];
+	size_t i;
+
+	for (i = 0; i < want->n_svcs; i++) {
+		const struct lvs_tsvc *s = &want->svcs[i];
+
+		if (check_svc(s, why, sizeof(why)) < 0) {
+			log_err("nftables: service %s not set up: %s",
+			        lvs_svc_key_fmt(&s->key, k, sizeof(k)), why);
+			(*failed)++;
+			continue;
+		}
+		if (table_copy_svc(out, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Per-service differences mirror -> next into b. */
+static void diff(struct nft_dp *dp, const struct lvs_table *mirror, const struct lvs_table *next,
+                 struct nft_batch *b)
+{
+	const struct lvs_tsvc *old;
+	size_t i;
+
+	for (i = 0; i < mirror->n_svcs; i++)
+		if (!lvs_table_find(next, &mirror->svcs[i].key))
+			nft_batch_svc_del(b, &mirror->svcs[i]);
+	for (i = 0; i < next->n_svcs; i++) {
+		old = lvs_table_find(mirror, &next->svcs[i].key);
+		if (!old)
+			nft_batch_svc_add(b, &next->svcs[i]);
+		else if (svc_differs(old, &next->svcs[i])) {
+			nft_batch_svc_update(b, old, &next->svcs[i]);
+			purge_departed(dp, b, old, &next->svcs[i]);
+		}
+	}
+}
+
+static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_table *drop,
+                       bool flush)
+{
+	struct nft_dp *dp = bk;
+	struct lvs_table next;
+	struct nft_batch b;
+	int failed = 0, r;
+
+	(void)drop;  /* only our own table is touched: what is not wanted goes */
+	(void)flush; /* never another table's */
+	lvs_table_init(&next);
+	if (supported(want, &next, &failed) < 0) {
+		log_err("nftables: out of memory planning the virtual server table");
+		lvs_table_free(&next);
+		return -1;
+	}
+	nft_batch_init(&b, nft_sock_seq(dp->sock));
+	if (!dp->replaced)
+		nft_batch_replace(&b, &next);
+	else
+		diff(dp, &dp->mirror, &next, &b);
+	if (b.n_msgs == 0 && !b.oom) {
+		nft_batch_free(&b);
+		lvs_table_free(&dp->mirror);
+		dp->mirror = next; /* attributes the kernel does not see */
+		return failed;
+	}
+	r = send_batch(dp, &b, dp->replaced ? "update the services" : "create the table");
+	if (r < 0) {
+		nft_batch_free(&b);
+		lvs_table_free(&next);
+		/* Our table is not what we think (someone changed it, or the
+		 * kernel lacks something): the next sync rebuilds it whole. */
+		dp->replaced = false;
+		return r == -2 ? -1 : failed + 1;
+	}
+	nft_batch_free(&b);
+	dp->replaced = true;
+	lvs_table_free(&dp->mirror);
+	dp->mirror = next;
+	return failed;
+}
+
+/* Apply `now` (a clone of s with one destination changed) to s. */
+static int apply_svc(struct nft_dp *dp, struct lvs_tsvc *s, struct lvs_tsvc *now)
+{
+	struct nft_batch b;
+	char k[96], what[128];
+	int r = 0;
+
+	if (svc_differs(s, now)) {
+		nft_batch_init(&b, nft_sock_seq(dp->sock));
+		nft_batch_svc_update(&b, s, now);
+		purge_departed(dp, &b, s, now);
+		snprintf(what, sizeof(what), "update service %s",
+		         lvs_svc_key_fmt(&s->key, k, sizeof(k)));
+		r = send_batch(dp, &b, what);
+		nft_batch_free(&b);
+	}
+	if (r < 0) {
+		free(now->dests);
+		dp->replaced = false; /* the next sync rebuilds the table */
+		return -1;
+	}
+	free(s->dests);
+	*s = *now;
+	return 0;
+}
+
+static int nft_dp_dest_set(void *bk, const struct lvs_svc_key *k, const struct lvs_dest *d)
+{
+	struct nft_dp *dp = bk;
+	struct lvs_tsvc *s = lvs_table_find(&dp->mirror, k), now;
+	struct lvs_tdest *cur;
+	char ks[96], why[256];
+
+	if (!s) {
+		log_warn("nftables: cannot set a destination in %s: not one of our services",
+		         lvs_svc_key_fmt(k, ks, sizeof(ks)));
+		return -1;
+	}
+	cur = lvs_svc_find_dest(s, d);
+	if (cur && lvs_dest_equal(&cur->d, d))
+		return 0;
+	if (svc_clone(&now, s) < 0 || lvs_svc_set_dest(&now, d) < 0) {
+		free(now.dests);
+		log_err("nftables: out of memory setting a destination");
+		return -1;
+	}
+	if (check_svc(&now, why, sizeof(why)) < 0) {
+		log_warn("nftables: cannot set a destination in %s: %s",
+		         lvs_svc_key_fmt(k, ks, sizeof(ks)), why);
+		free(now.dests);
+		return -1;
+	}
+	return apply_svc(dp, s, &now);
+}
+
+static int nft_dp_dest_del(void *bk, const struct lvs_svc_key *k, const struct lvs_dest *d)
+{
+	struct nft_dp *dp = bk;
+	struct lvs_tsvc *s = lvs_table_find(&dp->mirror, k), now;
+
+	if (!s || !lvs_svc_find_dest(s, d))
+		return 0;
+	if (svc_clone(&now, s) < 0) {
+		log_err("nftables: out of memory deleting a destination");
+		return -1;
+	}
+	svc_drop_dest(&now, d);
+	return apply_svc(dp, s, &now);
+}
+
+/* ---- counters ---- */
+
+static uint64_t ctr(const struct nft_counter *c, size_t n, const struct lvs_svc_key *k,
+                    const struct lvs_dest *d, const char *sfx, bool bytes)
+{
+	char name[NFT_NAME_MAX];
+	const struct nft_counter *f =
+	    nft_counter_find(c, n, nft_counter_name(k, d, sfx, name, sizeof(name)));
+
+	return f ? (bytes ? f->bytes : f->packets) : 0;
+}
+
+/* Per-destination stats; fwmark services have no in/out counters (see
+ * nft_batch.h) and report 0 there. */
+static void fill_stats(struct lvs_tsvc *s, const struct nft_counter *c, size_t n)
+{
+	size_t i;
+
+	memset(&s->stats, 0, sizeof(s->stats));
+	for (i = 0; i < s->n_dests; i++) {
+		struct lvs_stats *st = &s->dests[i].stats;
+		const struct lvs_dest *d = &s->dests[i].d;
+
+		memset(st, 0, sizeof(*st));
+		st->conns = ctr(c, n, &s->key, d, "conn", false);
+		st->inpkts = ctr(c, n, &s->key, d, "in", false);
+		st->inbytes = ctr(c, n, &s->key, d, "in", true);
+		st->outpkts = ctr(c, n, &s->key, d, "out", false);
+		st->outbytes = ctr(c, n, &s->key, d, "out", true);
+		s->stats.conns += st->conns;
+		s->stats.inpkts += st->inpkts;
+		s->stats.inbytes += st->inbytes;
+		s->stats.outpkts += st->outpkts;
+		s->stats.outbytes += st->outbytes;
+	}
+}
+
+static int nft_dp_read(void *bk, struct lvs_table *out)
+{
+	struct nft_dp *dp = bk;
+	struct nft_counter *c = NULL;
+	struct lvs_tsvc *s;
+	size_t n = 0, i;
+	int r;
+
+	r = nft_sock_counters(dp->sock, &c, &n);
+	if (r < 0 && r != -ENOENT) {
+		log_warn("nftables: cannot read the counters: %s", strerror(-r));
+		return -1;
+	}
+	for (i = 0; i < dp->mirror.n_svcs; i++) {
+		if (table_copy_svc(out, &dp->mirror.svcs[i]) < 0) {
+			free(c);
+			return -1;
+		}
+		s = lvs_table_find(out, &dp->mirror.svcs[i].key);
+		fill_stats(s, c, n);
+	}
+	free(c);
+	return 0;
+}
+
+static void nft_dp_close(void *bk, bool remove_own)
+{
+	struct nft_dp *dp = bk;
+	struct nft_batch b;
+	char err[512];
+	int r;
+
+	if (!dp)
+		return;
+	if (remove_own) {
+		nft_batch_init(&b, nft_sock_seq(dp->sock));
+		nft_batch_table_del(&b);
+		if (nft_batch_end(&b) == 0) {
+			dp->mutations++;
+			r = nft_sock_send(dp->sock, &b, err, sizeof(err));
+			/* ENOENT: never created, or deleted by hand. */
+			if (r < 0 && r != -ENOENT)
+				log_err("nftables: cannot delete table %s: %s", NFT_TABLE_NAME,
+				        err);
+		}
+		nft_batch_free(&b);
+	}
+	lvs_table_free(&dp->mirror);
+	nft_sock_close(dp->sock);
+	free(dp);
+}
+
+const struct lvs_backend_ops lvs_nft_backend = {
+    .name = "nftables",
+    .open = nft_dp_open,
+    .sync = nft_dp_sync,
+    .dest_set = nft_dp_dest_set,
+    .dest_del = nft_dp_dest_del,
+    .read = nft_dp_read,
+    .syncd_start = NULL,
+    .syncd_stop = NULL,
+    .set_timeouts = NULL,
+    .mutations = nft_dp_mutations,
+    .close = nft_dp_close,
+};

@@ -1,0 +1,106 @@
+/* The nftables LVS data plane: what one virtual service compiles to (pure).
+ *
+ * Everything lives in one table, inet "keepalived_lvs" (nft_batch.h builds
+ * the messages).  A service becomes a chain named after its key, an
+ * interval map from a 32-bit number to a destination (@idx), and per
+ * destination named counters.  The packet picks a number (numgen for rr
+ * and wrr, jhash for sh/dh/mh) and @idx turns it into the destination:
+ * weights are consecutive ranges of numbers, so the shares are exact
+ * without one element per unit of weight.
+ *
+ * This file decides names, ranges and the Maglev table; it has no
+ * sockets, clocks or globals, so the same table gives the same rules on
+ * every director and after every restart. */
+#ifndef KA_NFT_RULES_H
+#define KA_NFT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lvs/lvs.h"
+
+#define NFT_TABLE_NAME "keepalived_lvs"
+/* Object names: "vs_udp_" + 39 address chars + "_65535" + "__" + another
+ * address and port + "_conn" stays far below this. */
+#define NFT_NAME_MAX 160
+/* Maglev lookup table size: the kernel's default CONFIG_IP_VS_MH_TAB_INDEX
+ * (a prime, so every skip visits every slot). */
+#define NFT_MH_M 4093
+/* Entries of a persistence map before the packet path stops adding. */
+#define NFT_AFF_SIZE 65535
+
+enum nft_sched { NFT_SCHED_RR, NFT_SCHED_WRR, NFT_SCHED_SH, NFT_SCHED_DH, NFT_SCHED_MH };
+
+/* Numbers lo..hi (inclusive) of @idx go to dests[dest] of the service. */
+struct nft_range {
+	uint32_t lo, hi;
+	uint32_t dest;
+};
+
+/* The compiled form of one service: two services with equal plans (and the
+ * same destination list) need no change in the kernel. */
+struct nft_svc_plan {
+	enum nft_sched sched;
+	bool persist;     /* IP_VS_SVC_F_PERSISTENT: rule 1 and @aff/@live */
+	bool with_port;   /* dnat to addr . port (else addr only, fwmark) */
+	bool hash_port;   /* sh/mh: the source port joins the hash */
+	uint32_t seed;    /* jhash seed, a function of the key only */
+	uint32_t modulus; /* numgen/jhash modulus; 0 = no live destination */
+	uint32_t timeout_s;
+	uint32_t netmask;
+	struct nft_range *ranges; /* sorted by lo, covering 0..modulus-1 */
+	size_t n_ranges;
+};
+
+/* "vs_tcp_192_0_2_1_80", "vs_udp_2001_db8__1_53", "vs_fwm5_v4". */
+const char *nft_chain_name(const struct lvs_svc_key *k, char *buf, size_t len);
+/* "<chain>_<suffix>": the service's sets ("idx", "aff", "live", "conn"). */
+const char *nft_set_name(const struct lvs_svc_key *k, const char *suffix, char *buf, size_t len);
+/* "<chain>__<addr>_<port>_<suffix>": counters ("conn", "in", "out"). */
+const char *nft_counter_name(const struct lvs_svc_key *k, const struct lvs_dest *d,
+                             const char *suffix, char *buf, size_t len);
+
+/* The scheduler of a name; -1 when nftables cannot do it. */
+int nft_sched_parse(const char *name);
+/* Whether the service's destinations carry a port (fwmark with port 0:
+ * keep the packet's port). */
+bool nft_svc_with_port(const struct lvs_tsvc *s);
+/* 0 = supported; -1 with why (a complete sentence naming an alternative). */
+int nft_svc_check(const struct lvs_svc_key *k, const struct lvs_svc_attr *a,
+                  const struct lvs_dest *dests, size_t n, char *why, size_t whylen);
+
+/* Compile a service (assumed to pass nft_svc_check).  0, -1 on ENOMEM. */
+int nft_svc_compile(const struct lvs_tsvc *s, struct nft_svc_plan *p);
+void nft_svc_plan_free(struct nft_svc_plan *p);
+/* Same rules and same @idx contents (ranges compared by destination
+ * identity, looked up in each plan's own service). */
+bool nft_svc_plan_equal(const struct nft_svc_plan *a, const struct lvs_tsvc *sa,
+                        const struct nft_svc_plan *b, const struct lvs_tsvc *sb);
+
+/* Destination identity order (address, then port); memcmp-like. */
+int nft_dest_order(const struct lvs_dest *a, const struct lvs_dest *b);
+/* Indices of s's destinations (all, or those with weight > 0) sorted in
+ * that order; idx holds s->n_dests entries.  Returns how many. */
+size_t nft_dests_sorted(const struct lvs_tsvc *s, uint32_t *idx, bool live_only);
+
+/* Calls only_a(index in a) for each destination of a that b lacks, in
+ * destination order; only_a returns false to stop (then 1 is returned).
+ * 0, or -1 on ENOMEM.  O(n log n), for services of thousands. */
+int nft_dests_delta(const struct lvs_tsvc *a, const struct lvs_tsvc *b,
+                    bool (*only_a)(size_t ia, void *arg), void *arg);
+/* Same destination identities (weights aside). */
+bool nft_same_dest_ids(const struct lvs_tsvc *a, const struct lvs_tsvc *b);
+
+/* Building blocks, exported for the tests. */
+uint32_t nft_gcd(uint32_t a, uint32_t b);
+/* The jhash seed of a service: FNV-1a over the key's identity. */
+uint32_t nft_svc_seed(const struct lvs_svc_key *k);
+/* Fill table[0..m-1] with indices into the n destinations of weights w
+ * (0 = out) by Maglev's permutation fill; -1 when no weight is > 0 or on
+ * ENOMEM.  offset/skip of a destination come from two hashes of its
+ * address and port. */
+int nft_maglev_fill(const struct lvs_dest *const *d, const uint32_t *w, size_t n, uint32_t m,
+                    uint32_t *table);
+
+#endif

@@ -1,0 +1,520 @@
+/* Test driver for the nftables data plane (src/lvs/nft_*): calls the
+ * lvs_nft_backend operations directly, as lvs_dp would.
+ *
+ *   ka_nft probe
+ *   ka_nft sync WANT [--set SVC DEST]... [--del SVC DEST]... [--resync WANT2]...
+ *               [--read] [--remove-own]
+ *   ka_nft serve          commands on stdin, one per line (below)
+ *   ka_nft bench N        time of one dest_del + dest_set at N destinations
+ *   ka_nft render WANT    the replace batch of WANT as text (no kernel)
+ *
+ * Table files and SVC/DEST use ka_ipvs's syntax:
+ *   service tcp|udp|sctp ADDR PORT [sched S] [flags N] [timeout N]
+ *           [netmask MASK|PLEN] [pe NAME]
+ *   service fwmark N inet|inet6 [sched S] ...
+ *   dest ADDR PORT [nat|dr|tun] [weight N] [uthreshold N] [lthreshold N]
+ * (the default scheduler is wlc, which nftables refuses: give one.)
+ * `sync` prints "sync failed=N mutations=M", then per option in order
+ * "set|del|resync rc=R mutations=M", and for --read the table with stats.
+ * `serve` reads lines "sync FILE", "set SVCLINE ; DESTLINE",
+ * "del SVCLINE ; DESTLINE", "read", "quit [remove-own]" and answers each
+ * with the same lines, a read ending with "end".
+ * Exit status: 0, 1 on a failed operation, 2 on usage errors. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/ip_vs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/addr.h"
+#include "lib/log.h"
+#include "lvs/lvs.h"
+#include "lvs/lvs_backend.h"
+#include "lvs/nft_batch.h"
+
+static const struct lvs_backend_ops *ops = &lvs_nft_backend;
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: ka_nft probe | sync WANT [--set SVC DEST]... [--del SVC DEST]... "
+	                "[--resync WANT]... [--read] [--remove-own] | serve | bench N | "
+	                "render WANT\n");
+	exit(2);
+}
+
+static void die(const char *what, const char *line)
+{
+	fprintf(stderr, "ka_nft: %s: %s\n", what, line);
+	exit(2);
+}
+
+static unsigned long num(const char *s, unsigned long max, const char *line)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || end == s || v > max)
+		die("bad number", line);
+	return v;
+}
+
+#define MAXTOK 32
+
+static int split(char *s, char **tok)
+{
+	int n = 0;
+	char *save = NULL, *t;
+
+	for (t = strtok_r(s, " \t\r\n", &save); t && n < MAXTOK;
+	     t = strtok_r(NULL, " \t\r\n", &save))
+		tok[n++] = t;
+	return n;
+}
+
+static int parse_svc(char **t, int n, struct lvs_svc_key *k, struct lvs_svc_attr *a,
+                     const char *line)
+{
+	int i;
+
+	memset(k, 0, sizeof(*k));
+	memset(a, 0, sizeof(*a));
+	strcpy(a->sched, "wlc");
+	if (n < 4)
+		die("short service line", line);
+	if (!strcmp(t[1], "fwmark")) {
+		k->fwmark = (uint32_t)num(t[2], UINT32_MAX, line);
+		k->protocol = IPPROTO_TCP;
+		if (!strcmp(t[3], "inet"))
+			k->af = AF_INET;
+		else if (!strcmp(t[3], "inet6"))
+			k->af = AF_INET6;
+		else
+			die("fwmark family must be inet or inet6", line);
+	} else {
+		if (!strcmp(t[1], "tcp"))
+			k->protocol = IPPROTO_TCP;
+		else if (!strcmp(t[1], "udp"))
+			k->protocol = IPPROTO_UDP;
+		else if (!strcmp(t[1], "sctp"))
+			k->protocol = IPPROTO_SCTP;
+		else
+			die("bad protocol", line);
+		if (addr_parse(t[2], &k->addr) < 0)
+			die("bad address", line);
+		k->af = k->addr.family;
+		k->port = (uint16_t)num(t[3], 65535, line);
+	}
+	for (i = 4; i + 1 < n; i += 2) {
+		if (!strcmp(t[i], "sched"))
+			snprintf(a->sched, sizeof(a->sched), "%s", t[i + 1]);
+		else if (!strcmp(t[i], "flags"))
+			a->flags = (uint32_t)num(t[i + 1], UINT32_MAX, line);
+		else if (!strcmp(t[i], "timeout"))
+			a->timeout_s = (uint32_t)num(t[i + 1], UINT32_MAX, line);
+		else if (!strcmp(t[i], "pe"))
+			snprintf(a->pe_name, sizeof(a->pe_name), "%s", t[i + 1]);
+		else if (!strcmp(t[i], "netmask")) {
+			struct in_addr m;
+
+			if (k->af == AF_INET6)
+				a->netmask = (uint32_t)num(t[i + 1], 128, line);
+			else if (inet_pton(AF_INET, t[i + 1], &m) == 1)
+				a->netmask = m.s_addr;
+			else
+				die("bad netmask", line);
+		} else
+			die("unknown service keyword", line);
+	}
+	if (i != n)
+		die("odd service line", line);
+	return 0;
+}
+
+static void parse_dest(char **t, int n, struct lvs_dest *d, const char *line)
+{
+	int i = 3;
+
+	memset(d, 0, sizeof(*d));
+	d->weight = 1;
+	if (n < 3 || addr_parse(t[1], &d->addr) < 0)
+		die("bad dest line", line);
+	d->af = d->addr.family;
+	d->port = (uint16_t)num(t[2], 65535, line);
+	if (i < n && (!strcmp(t[i], "nat") || !strcmp(t[i], "dr") || !strcmp(t[i], "tun"))) {
+		d->fwd = !strcmp(t[i], "nat")  ? LVS_FWD_NAT
+		         : !strcmp(t[i], "dr") ? LVS_FWD_DR
+		                               : LVS_FWD_TUN;
+		i++;
+	}
+	for (; i + 1 < n; i += 2) {
+		if (!strcmp(t[i], "weight"))
+			d->weight = (int32_t)num(t[i + 1], INT32_MAX, line);
+		else if (!strcmp(t[i], "uthreshold"))
+			d->u_threshold = (uint32_t)num(t[i + 1], UINT32_MAX, line);
+		else if (!strcmp(t[i], "lthreshold"))
+			d->l_threshold = (uint32_t)num(t[i + 1], UINT32_MAX, line);
+		else if (!strcmp(t[i], "tunport"))
+			d->tun_port = (uint16_t)num(t[i + 1], 65535, line);
+		else if (!strcmp(t[i], "tunflags"))
+			d->tun_flags = (uint16_t)num(t[i + 1], 65535, line);
+		else if (!strcmp(t[i], "tuntype")) {
+			if (!strcmp(t[i + 1], "ipip"))
+				d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
+			else if (!strcmp(t[i + 1], "gue"))
+				d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GUE;
+			else if (!strcmp(t[i + 1], "gre"))
+				d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GRE;
+			else
+				die("bad tunnel type", line);
+		} else
+			die("unknown dest keyword", line);
+	}
+	if (i != n)
+		die("odd dest line", line);
+}
+
+static void load_table(const char *path, struct lvs_table *t)
+{
+	char line[512], copy[512], *tok[MAXTOK];
+	struct lvs_tsvc *cur = NULL;
+	struct lvs_svc_key k;
+	struct lvs_svc_attr a;
+	struct lvs_dest d;
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	lvs_table_init(t);
+	while (fgets(line, sizeof(line), f)) {
+		snprintf(copy, sizeof(copy), "%s", line);
+		copy[strcspn(copy, "\n")] = '\0';
+		n = split(line, tok);
+		if (n == 0 || tok[0][0] == '#')
+			continue;
+		if (!strcmp(tok[0], "service")) {
+			parse_svc(tok, n, &k, &a, copy);
+			cur = lvs_table_add_svc(t, &k, &a);
+			if (!cur)
+				die("out of memory", copy);
+		} else if (!strcmp(tok[0], "dest")) {
+			if (!cur)
+				die("dest before any service", copy);
+			parse_dest(tok, n, &d, copy);
+			if (lvs_svc_set_dest(cur, &d) < 0)
+				die("out of memory", copy);
+		} else {
+			die("unknown line", copy);
+		}
+	}
+	fclose(f);
+}
+
+static const char *proto_str(uint16_t p)
+{
+	return p == IPPROTO_TCP    ? "tcp"
+	       : p == IPPROTO_UDP  ? "udp"
+	       : p == IPPROTO_SCTP ? "sctp"
+	                           : "?";
+}
+
+static void print_table(const struct lvs_table *t)
+{
+	char b[KA_ADDRSTRLEN];
+	size_t i, j;
+
+	for (i = 0; i < t->n_svcs; i++) {
+		const struct lvs_tsvc *s = &t->svcs[i];
+		const struct lvs_stats *st = &s->stats;
+
+		if (s->key.fwmark)
+			printf("service fwmark %u %s", s->key.fwmark,
+			       s->key.af == AF_INET6 ? "inet6" : "inet");
+		else
+			printf("service %s %s %u", proto_str(s->key.protocol),
+			       addr_fmt(&s->key.addr, b, sizeof(b)), s->key.port);
+		printf(" sched %s flags 0x%x conns %llu inpkts %llu outpkts %llu inbytes %llu "
+		       "outbytes %llu\n",
+		       s->attr.sched, s->attr.flags, (unsigned long long)st->conns,
+		       (unsigned long long)st->inpkts, (unsigned long long)st->outpkts,
+		       (unsigned long long)st->inbytes, (unsigned long long)st->outbytes);
+		for (j = 0; j < s->n_dests; j++) {
+			const struct lvs_tdest *d = &s->dests[j];
+
+			printf("  dest %s %u weight %d conns %llu inpkts %llu outpkts %llu "
+			       "inbytes %llu outbytes %llu\n",
+			       addr_fmt(&d->d.addr, b, sizeof(b)), d->d.port, d->d.weight,
+			       (unsigned long long)d->stats.conns,
+			       (unsigned long long)d->stats.inpkts,
+			       (unsigned long long)d->stats.outpkts,
+			       (unsigned long long)d->stats.inbytes,
+			       (unsigned long long)d->stats.outbytes);
+		}
+	}
+	fflush(stdout);
+}
+
+/* "SVCLINE" "DESTLINE" from the command line. */
+static void parse_pair(const char *sl, const char *dl, struct lvs_svc_key *k, struct lvs_dest *d)
+{
+	char s1[512], s2[512], *tok[MAXTOK];
+	struct lvs_svc_attr a;
+	int n;
+
+	snprintf(s1, sizeof(s1), "%s", sl);
+	n = split(s1, tok);
+	if (n == 0 || strcmp(tok[0], "service"))
+		die("expected a service line", sl);
+	parse_svc(tok, n, k, &a, sl);
+	snprintf(s2, sizeof(s2), "%s", dl);
+	n = split(s2, tok);
+	if (n == 0 || strcmp(tok[0], "dest"))
+		die("expected a dest line", dl);
+	parse_dest(tok, n, d, dl);
+}
+
+static void *open_backend(void)
+{
+	char err[256];
+	void *b = ops->open(err, sizeof(err));
+
+	if (!b) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+	return b;
+}
+
+static int do_sync(void *b, const char *path, const char *label)
+{
+	struct lvs_table want;
+	int r;
+
+	load_table(path, &want);
+	r = ops->sync(b, &want, NULL, false);
+	printf("%s failed=%d mutations=%lu\n", label, r, ops->mutations(b));
+	fflush(stdout);
+	lvs_table_free(&want);
+	return r;
+}
+
+static int do_dest(void *b, const char *verb, const char *sl, const char *dl)
+{
+	struct lvs_svc_key k;
+	struct lvs_dest d;
+	int r;
+
+	parse_pair(sl, dl, &k, &d);
+	r = !strcmp(verb, "set") ? ops->dest_set(b, &k, &d) : ops->dest_del(b, &k, &d);
+	printf("%s rc=%d mutations=%lu\n", verb, r, ops->mutations(b));
+	fflush(stdout);
+	return r;
+}
+
+static int do_read(void *b)
+{
+	struct lvs_table t;
+	int r;
+
+	lvs_table_init(&t);
+	r = ops->read(b, &t);
+	printf("read rc=%d\n", r);
+	print_table(&t);
+	lvs_table_free(&t);
+	return r;
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+	bool remove_own = false;
+	int i, status = 0;
+	void *b;
+
+	if (argc < 1)
+		usage();
+	b = open_backend();
+	if (do_sync(b, argv[0], "sync") != 0)
+		status = 1;
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--set") || !strcmp(argv[i], "--del")) && i + 2 < argc) {
+			if (do_dest(b, argv[i] + 2, argv[i + 1], argv[i + 2]))
+				status = 1;
+			i += 2;
+		} else if (!strcmp(argv[i], "--resync") && i + 1 < argc) {
+			if (do_sync(b, argv[++i], "resync"))
+				status = 1;
+		} else if (!strcmp(argv[i], "--read")) {
+			if (do_read(b))
+				status = 1;
+		} else if (!strcmp(argv[i], "--remove-own")) {
+			remove_own = true;
+		} else {
+			usage();
+		}
+	}
+	ops->close(b, remove_own);
+	return status;
+}
+
+/* "SVCLINE ; DESTLINE" */
+static int serve_dest(void *b, const char *verb, char *rest)
+{
+	char *semi = strchr(rest, ';');
+
+	if (!semi) {
+		printf("error expected SVCLINE ; DESTLINE\n");
+		fflush(stdout);
+		return -1;
+	}
+	*semi = '\0';
+	return do_dest(b, verb, rest, semi + 1);
+}
+
+static int cmd_serve(void)
+{
+	char line[1024];
+	void *b = open_backend();
+
+	printf("ready\n");
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "sync ", 5)) {
+			do_sync(b, line + 5, "sync");
+		} else if (!strncmp(line, "set ", 4) || !strncmp(line, "del ", 4)) {
+			line[3] = '\0';
+			serve_dest(b, line, line + 4);
+		} else if (!strcmp(line, "read")) {
+			do_read(b);
+			printf("end\n");
+			fflush(stdout);
+		} else if (!strncmp(line, "quit", 4)) {
+			ops->close(b, strstr(line, "remove-own") != NULL);
+			printf("bye\n");
+			return 0;
+		} else if (line[0]) {
+			printf("error unknown command\n");
+			fflush(stdout);
+		}
+	}
+	ops->close(b, false);
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One rr service on 192.0.2.1:80 with n destinations in 198.51.100.0/24
+ * and 203.0.113.0/24 (ports vary beyond 500): the time the kernel takes
+ * to commit one dest_del and one dest_set (each a full service rewrite). */
+static int cmd_bench(int argc, char **argv)
+{
+	struct lvs_table want;
+	struct lvs_tsvc *s;
+	struct lvs_svc_key k = {.af = AF_INET, .protocol = IPPROTO_TCP, .port = 80};
+	struct lvs_svc_attr a = {.sched = "wrr"};
+	struct lvs_dest d = {.af = AF_INET, .fwd = LVS_FWD_NAT, .weight = 1};
+	unsigned long n, i;
+	double t0, t1, t2;
+	int r1, r2;
+	void *b;
+
+	if (argc != 1)
+		usage();
+	n = num(argv[0], 60000, argv[0]);
+	addr_parse("192.0.2.1", &k.addr);
+	lvs_table_init(&want);
+	s = lvs_table_add_svc(&want, &k, &a);
+	for (i = 0; s && i < n; i++) {
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "%s.%lu", i % 2 ? "198.51.100" : "203.0.113",
+		         (i / 2) % 250 + 1);
+		addr_parse(ip, &d.addr);
+		d.port = (uint16_t)(8000 + i / 500);
+		d.weight = (int32_t)(1 + i % 3);
+		if (lvs_svc_set_dest(s, &d) < 0)
+			return 1;
+	}
+	b = open_backend();
+	if (ops->sync(b, &want, NULL, false) != 0) {
+		fprintf(stderr, "ka_nft: bench: sync failed\n");
+		return 1;
+	}
+	d = s->dests[n / 2].d;
+	t0 = now_ms();
+	r1 = ops->dest_del(b, &k, &d);
+	t1 = now_ms();
+	r2 = ops->dest_set(b, &k, &d);
+	t2 = now_ms();
+	printf("bench dests=%lu del_ms=%.3f set_ms=%.3f rc=%d,%d mutations=%lu\n", n, t1 - t0,
+	       t2 - t1, r1, r2, ops->mutations(b));
+	ops->close(b, true);
+	lvs_table_free(&want);
+	return r1 || r2;
+}
+
+static int cmd_render(int argc, char **argv)
+{
+	struct lvs_table want;
+	struct nft_batch b;
+	char *text;
+
+	if (argc != 1)
+		usage();
+	load_table(argv[0], &want);
+	nft_batch_init(&b, 1);
+	nft_batch_replace(&b, &want);
+	if (nft_batch_end(&b) < 0)
+		return 1;
+	text = nft_batch_render(b.buf, b.len);
+	if (!text)
+		return 1;
+	fputs(text, stdout);
+	free(text);
+	nft_batch_free(&b);
+	lvs_table_free(&want);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct log_opts lo = {.console = true, .no_syslog = true, .facility = LOG_DAEMON};
+	char err[256];
+	void *b;
+
+	log_init("ka_nft", &lo, NULL);
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "probe")) {
+		b = ops->open(err, sizeof(err));
+		if (!b) {
+			printf("%s\n", err);
+			return 1;
+		}
+		printf("nftables available\n");
+		ops->close(b, false);
+		return 0;
+	}
+	if (!strcmp(argv[1], "sync"))
+		return cmd_sync(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve();
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "render"))
+		return cmd_render(argc - 2, argv + 2);
+	usage();
+	return 2;
+}
