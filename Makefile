@@ -5,7 +5,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build asan test test-unit check-format format demo install clean
+.PHONY: all deps build asan test test-unit check-format format demo demo-ipvs install clean
 
 all: build
 
@@ -39,6 +39,10 @@ format:
 
 demo: deps build
 	@scripts/demo.sh $(BUILD)/keepalived
+
+# The same story with real IPVS (lb_kind DR) in a qemu VM: tests/vm/
+demo-ipvs: deps build
+	@scripts/demo-ipvs.sh $(BUILD)
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)

@@ -1,115 +1,242 @@
 #!/usr/bin/env bash
-# The demo: two directors and a client on a bridge, running the seed 003
-# master/backup configuration (addresses moved into 192.0.2.0/24).  It
-# shows the process tree, who owns the VIPs, a takeover after kill -9 of
-# the master's daemon with its measured time, the watchdog respawning a
-# killed VRRP child, and preemption when the master returns.
+# The demo: seed 002's story (two directors LB01/LB02 with VRRP in front of
+# two web servers checked by HTTP_GET, round robin) in network namespaces.
+#
+#   scripts/demo.sh [KEEPALIVED]        nftables data plane, NAT (this host
+#                                       has no IPVS); `make demo`
+#   DEMO_PLANE=ipvs scripts/demo.sh ... IPVS, DR as in seed 002: only where
+#                                       the kernel has IPVS (`make demo-ipvs`
+#                                       runs it in a qemu VM, tests/vm/g_demo.sh)
+#
+# It shows who is MASTER, the data plane, requests spread over both real
+# servers, a dead real server removed by the checker (detection time
+# measured), its return, and a crash of the MASTER director while a client
+# keeps sending requests (takeover time measured).  Exit status 0 only if
+# every PASS line held.  Everything is removed on exit.
 set -uo pipefail
-bin=$(readlink -f "${1:-build/keepalived}")
-top=$(cd "$(dirname "$0")/.." && pwd)
+DL_BIN=$(readlink -f "${1:-build/keepalived}")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DL_LIB=$here/demo_lib.sh
+DL_PLANE=${DEMO_PLANE:-nft}
+conf_dir=${DEMO_CONF_DIR:-$here/../demo}
+# shellcheck source-path=SCRIPTDIR source=demo_lib.sh
+. "$DL_LIB"
 [[ $(id -u) -eq 0 ]] || { echo "demo: needs root (network namespaces)"; exit 1; }
-tag=kademo$$
-dir=$(mktemp -d /tmp/ka-demo.XXXXXX)
-sw=$tag-sw m=$tag-master b=$tag-backup cl=$tag-client
-cleanup() {
-	local ns p
-	for ns in $m $b $cl $sw; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-now_ms() { date +%s%3N; }
-wait_for() { # seconds command...
-	local i n=$(($1 * 50)); shift
-	for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.02; done
-	return 1
-}
-owns() { # (no `ip | grep -q` under pipefail: an early exit of grep fails the pipe)
-	local out
-	out=$(ip -n "$1" -4 addr show dev eth0)
-	[[ $out == *" 192.0.2.1/"* ]]
-}
-owner() {
-	if owns "$m" && owns "$b"; then echo "BOTH (split brain!)"
-	elif owns "$m"; then echo "director 1 (master config, 192.0.2.10)"
-	elif owns "$b"; then echo "director 2 (backup config, 192.0.2.11)"
-	else echo "nobody"; fi
-}
-
-say "Building the LAN: a bridge, two directors and a client (namespaces)"
-ip netns add "$sw"
-ip -n "$sw" link add br0 type bridge
-ip -n "$sw" link set br0 up
-i=0
-for ns in $m $b $cl; do
-	i=$((i + 1))
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link add eth0 type veth peer name "p$i" netns "$sw"
-	ip -n "$sw" link set "p$i" master br0 up
-	ip -n "$ns" link set eth0 up
-done
-ip -n "$m" addr add 192.0.2.10/24 dev eth0
-ip -n "$b" addr add 192.0.2.11/24 dev eth0
-ip -n "$cl" addr add 192.0.2.200/24 dev eth0
-sed 's/10\.139\.1\./192.0.2./g' "$top/demo/seed003-master.conf" >"$dir/master.conf"
-sed 's/10\.139\.1\./192.0.2./g' "$top/demo/seed003-backup.conf" >"$dir/backup.conf"
-echo "director 1: 192.0.2.10, director 2: 192.0.2.11, client: 192.0.2.200"
-
-say "Configuration of director 1 (seed 003 master; comments removed)"
-sed 's/[#!].*//' "$dir/master.conf" | grep -v '^[[:space:]]*$'
-
-start() { # ns conf name
-	ip netns exec "$1" "$bin" -l -G -f "$2" -p "$dir/$3.pid" -r "$dir/$3.vrrp.pid" \
-		-c "$dir/$3.check.pid" >>"$dir/$3.log" 2>&1
-	wait_for 5 test -s "$dir/$3.vrrp.pid"
-}
-
-say "Starting keepalived on both directors"
-t0=$(now_ms)
-start "$m" "$dir/master.conf" d1
-start "$b" "$dir/backup.conf" d2
-wait_for 10 owns "$m" && echo "director 1 became MASTER after $(($(now_ms) - t0)) ms (Master_Down_Interval 3.61 s: even 'state MASTER' waits, as upstream)"
-echo "VIP 192.0.2.1 is owned by: $(owner)"
-ps -o pid,ppid,args --forest -p "$(cat "$dir/d1.pid")" --ppid "$(cat "$dir/d1.pid")" | cut -c1-100
-
-say "The watchdog: kill -9 the VRRP child of director 1"
-old=$(cat "$dir/d1.vrrp.pid")
-t0=$(now_ms)
-kill -KILL "$old"
-respawned() { local p; p=$(cat "$dir/d1.vrrp.pid" 2>/dev/null) && [[ -n $p && $p != "$old" ]] && kill -0 "$p" 2>/dev/null; }
-wait_for 5 respawned && echo "VRRP child $old respawned as $(cat "$dir/d1.vrrp.pid") after $(($(now_ms) - t0)) ms"
-wait_for 10 owns "$m"
-echo "VIP 192.0.2.1 is owned by: $(owner)"
-
-say "Failover: kill -9 every process of director 1's daemon"
-t0=$(now_ms)
-kill -KILL "$(cat "$dir/d1.pid")" "$(cat "$dir/d1.vrrp.pid")"
-ip -n "$m" addr del 192.0.2.1/32 dev eth0 2>/dev/null # a dead daemon leaves its VIPs
-ip -n "$m" addr del 192.0.2.2/32 dev eth0 2>/dev/null
-if wait_for 10 owns "$b"; then
-	echo "director 2 took over after $(($(now_ms) - t0)) ms (bound: Master_Down_Interval 3 x 1 s + skew 0.61 s = 3.61 s)"
+[[ -x $DL_BIN ]] || { echo "demo: no keepalived at $DL_BIN (make build)"; exit 1; }
+if [[ $DL_PLANE == ipvs ]]; then
+	conf=$conf_dir/seed002-dr.conf kind=DR tool="ipvsadm -Ln"
 else
-	echo "director 2 did NOT take over"; cat "$dir/d2.log"; exit 1
+	conf=$conf_dir/seed002-nat.conf kind=NAT tool="nft list ... inet keepalived_lvs"
+	command -v nft >/dev/null || { echo "demo: needs nft (make deps)"; exit 1; }
 fi
-echo "VIP 192.0.2.1 is owned by: $(owner)"
-grep -h "Entering MASTER" "$dir/d2.log" | tail -1
+DL_DIR=$(mktemp -d /tmp/ka-demo.XXXXXX)
+# DEMO_KEEP=1 keeps the logs (the namespaces always go)
+trap 'dl_cleanup; [[ -n ${DEMO_KEEP:-} ]] && echo "logs kept in $DL_DIR" || rm -rf "$DL_DIR"' EXIT
+trap 'exit 130' INT TERM
+T_START=$(dl_now_ms)
+ADVERT_MS=1000
+SKEW_MS=$(((256 - 100) * ADVERT_MS / 256)) # dir2's priority is 100
+BOUND_MS=$((3 * ADVERT_MS + SKEW_MS))      # its Master_Down_Interval
+TOLERANCE_MS=${DEMO_TOLERANCE_MS:-200}      # polling and scheduling
 
-say "Director 1 returns: higher priority (100 > 99), it preempts"
-rm -f "$dir"/d1*.pid
-t0=$(now_ms)
-start "$m" "$dir/master.conf" d1
-if wait_for 10 owns "$m" && wait_for 5 bash -c "! owns_b() { [[ \$(ip -n $b -4 addr show dev eth0) == *' 192.0.2.1/'* ]]; }; owns_b"; then
-	echo "director 1 preempted after $(($(now_ms) - t0)) ms"
+# --- the network -------------------------------------------------------------------
+dl_say "The network (namespaces; a switch namespace holds both bridges)"
+cat <<EOF
+              client $DL_CLIENT_IP
+                  |
+   ------------ front 203.0.113.0/24 -------------   VIP $DL_VIP (VRRP VI_1)
+          |                           |
+   dir1 .2 (eth0)               dir2 .3 (eth0)        priority 150 | 100
+   dir1 .2 (eth1)               dir2 .3 (eth1)        VI_1 + VI_2: one sync group
+          |                           |
+   ------------ back 198.51.100.0/24 -------------   gateway $DL_GW (VRRP VI_2)
+          |                           |
+   rs1 .11                      rs2 .12               web servers answering "rs1" | "rs2"
+
+   virtual_server $DL_VIP 80: lb_algo rr, lb_kind $kind, HTTP_GET on / every second
+EOF
+[[ $kind == DR ]] && echo "   (DR: the real servers hold the VIP on lo and answer the client directly)"
+dl_net || { echo "demo: cannot build the namespaces"; exit 1; }
+if [[ $kind == DR ]]; then
+	# direct routing: the real servers accept the VIP (on lo, never
+	# answering ARP for it) and reply to the client themselves; the
+	# replies still cross a director as a plain router, with a source
+	# address the director owns: accept_local, no reverse-path filter
+	for ns in "$DL_R1" "$DL_R2"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2 >/dev/null
+		ip -n "$ns" addr add "$DL_VIP/32" dev lo
+	done
+	for ns in "$DL_D1" "$DL_D2"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.accept_local=1 \
+			net.ipv4.conf.eth1.accept_local=1 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.eth1.rp_filter=0 >/dev/null
+	done
 fi
-echo "VIP 192.0.2.1 is owned by: $(owner)"
+if ! { dl_httpd_start "$DL_R1" rs1 && dl_httpd_start "$DL_R2" rs2; }; then
+	echo "demo: the web servers do not answer"
+	exit 1
+fi
+echo "   web servers: rs1 and rs2 answer on port 80"
 
-say "Logs of director 2"
-cat "$dir/d2.log"
+dl_say "One configuration for both directors: $(basename "$conf")"
+for id in dir1 dir2; do
+	ns=${DL_P}$id
+	if out=$(ip netns exec "$ns" "$DL_BIN" -t -i "$id" -f "$conf" 2>&1); then
+		echo "   keepalived -t -i $id: OK"
+	else
+		echo "   keepalived -t -i $id: refused:"
+		printf '%s\n' "$out" | sed 's/^/      /'
+		exit 1
+	fi
+done
+echo "   (lines starting with @dir1 / @dir2 are kept only by the daemon started with -i dir1 / -i dir2)"
+grep -E '^\s*(@dir[12]\s+)?(state|priority|lvs_data_plane|lb_algo|lb_kind) ' "$conf" |
+	sed 's/[#!].*//' | awk '{ $1 = $1; print "   " $0 }' | sort -u
 
-say "Stopping both (SIGTERM)"
-kill -TERM "$(cat "$dir/d1.pid")" "$(cat "$dir/d2.pid")"
-wait_for 10 bash -c "[[ -z \$(ip netns pids $m) && -z \$(ip netns pids $b) ]]" && echo "stopped; nothing left running"
+# --- election ------------------------------------------------------------------------
+dl_say "Starting keepalived on dir1, then dir2"
+t0=$(dl_now_ms)
+if ! { dl_ka_start "$DL_D1" dir1 "$conf" && dl_ka_start "$DL_D2" dir2 "$conf"; }; then
+	echo "demo: keepalived did not start"
+	cat "$DL_DIR"/ka-*.log
+	exit 1
+fi
+if dl_wait 10 dl_owns_vips "$DL_D1"; then
+	t_elect=$(($(dl_now_ms) - t0))
+	echo "   dir1 became MASTER after $t_elect ms (a starting router waits for adverts first: Master_Down_Interval)"
+else
+	t_elect=-
+fi
+echo "   $DL_VIP and $DL_GW are owned by: $(dl_owner)"
+dl_assert "dir1 is MASTER, dir2 is BACKUP" test "$(dl_owner)" = dir1
+dl_note "election (start -> dir1 owns both VIPs)" "$t_elect ms"
+dl_assert "both directors' checkers put rs1 and rs2 into their data planes" \
+	dl_wait 10 dl_has_both_dirs || {
+	echo "   what dir1's daemon said about its data plane:"
+	dl_log dir1 'nftables|IPVS|[Dd]ata plane|Adding|rror'
+	exit 1
+}
+
+dl_say "The data plane in the MASTER (dir1): $tool"
+dl_table "$DL_D1" | sed 's/^/   /'
+
+# --- traffic ---------------------------------------------------------------------------
+dl_say "10 requests from the client to http://$DL_VIP/"
+dl_show_requests 10
+dl_assert "10 answered, 5 by each real server (round robin)" test "$T_RS1 $T_RS2 $T_BAD" = "5 5 0"
+
+dl_say "rs1's web server dies"
+dl_httpd_kill rs1
+t0=$(dl_now_ms)
+if dl_wait 15 dl_lacks_rs "$DL_D1" "$DL_RS1_IP"; then
+	t_detect=$(($(dl_now_ms) - t0))
+	echo "   dir1's checker removed rs1 from the data plane after $t_detect ms"
+	echo "   (connect refused, one retry after delay_before_retry 1 s, delay_loop 1 s)"
+else
+	t_detect=-
+fi
+dl_assert "rs1 removed within 15 s" test "$t_detect" != -
+dl_note "dead real server removed (kill -> data plane)" "$t_detect ms"
+dl_log dir1 'Removing|failed'
+echo
+dl_show_requests 10
+dl_assert "rs1 down: 10 of 10 answered, all by rs2" test "$T_RS1 $T_RS2 $T_BAD" = "0 10 0"
+
+dl_say "rs1 comes back"
+dl_httpd_start "$DL_R1" rs1
+t0=$(dl_now_ms)
+if dl_wait 15 dl_has_rs "$DL_D1" "$DL_RS1_IP"; then
+	t_back=$(($(dl_now_ms) - t0))
+	echo "   dir1's checker put rs1 back after $t_back ms"
+else
+	t_back=-
+fi
+dl_assert "rs1 back within 15 s" test "$t_back" != -
+dl_note "returning real server added back" "$t_back ms"
+dl_show_requests 4
+dl_assert "4 answered, by both real servers" test "$T_BAD" = 0 -a "$T_RS1" -gt 0 -a "$T_RS2" -gt 0
+
+# --- the MASTER crashes --------------------------------------------------------------------
+dl_say "dir1 crashes: kill -9 of its keepalived, and its cables pulled out"
+cat <<EOF
+   A crash, not a stop: SIGTERM would send a priority-0 advert and dir2 would
+   take over at once; kill -9 alone would leave dir1 holding the VIPs and a
+   working data plane (a dead daemon cleans nothing up).  Killing every
+   process of the daemon and unplugging both of dir1's links is a director
+   that dies: dir2 hears nothing more and takes over after its
+   Master_Down_Interval = 3 x advert_int + skew = $BOUND_MS ms.
+   Meanwhile the client sends a request every 100 ms (at most 1 s each).
+EOF
+loop_log=$DL_DIR/client.log stop=$DL_DIR/client.stop
+dl_client_loop_start "$loop_log" "$stop" 400
+dl_wait 5 test -s "$loop_log" # the client is running
+t_kill=$(dl_now_ms)
+dl_ka_crash dir1
+dl_unplug "$DL_D1"
+if dl_wait 10 dl_owns_vips "$DL_D2"; then
+	t_take=$(dl_now_ms)
+	t_over=$((t_take - t_kill))
+	echo "   dir2 owns $DL_VIP and $DL_GW after $t_over ms"
+else
+	t_take=$(dl_now_ms) t_over=-
+	echo "   dir2 did NOT take over"
+fi
+dl_assert "VIPs moved to dir2 within $BOUND_MS ms (+ $TOLERANCE_MS ms measuring tolerance)" \
+	test "$t_over" != - -a "${t_over/-/99999}" -le $((BOUND_MS + TOLERANCE_MS))
+dl_note "dir1's failure" "kill -9 of its daemon, links down"
+dl_note "takeover (crash -> dir2 owns both VIPs)" "$t_over ms (bound $BOUND_MS ms)"
+# enough requests sent through dir2 to judge it, then the client stops
+dl_wait 10 dl_started_after "$loop_log" "$t_take" 20
+touch "$stop"
+wait "$DL_LOOP_PID" 2>/dev/null
+dl_log dir2 'Entering MASTER'
+
+echo
+echo "   the client's requests (ms since the crash, duration, answer):"
+w_ok=0 w_bad=0 a_ok=0 a_bad=0 a_rs1=0 a_rs2=0 before=0
+while read -r s d a; do
+	if ((s < t_kill)); then
+		before=$((before + 1))
+		continue
+	fi
+	printf '   %+7d ms %5d ms  %s\n' $((s - t_kill)) "$d" "$a"
+	if ((s < t_take)); then
+		[[ $a == rs[12] ]] && w_ok=$((w_ok + 1)) || w_bad=$((w_bad + 1))
+	else
+		case $a in
+		rs1) a_ok=$((a_ok + 1)) a_rs1=$((a_rs1 + 1)) ;;
+		rs2) a_ok=$((a_ok + 1)) a_rs2=$((a_rs2 + 1)) ;;
+		*) a_bad=$((a_bad + 1)) ;;
+		esac
+	fi
+done <"$loop_log"
+echo "   before the crash: $before requests; during the takeover: $w_ok answered, $w_bad failed;"
+echo "   after it: $a_ok answered (rs1 $a_rs1, rs2 $a_rs2), $a_bad failed"
+dl_assert "after the takeover every request answered, by both real servers" \
+	test "$a_bad" = 0 -a "$a_rs1" -gt 0 -a "$a_rs2" -gt 0
+dl_note "requests during the takeover window" "$w_ok answered, $w_bad failed"
+dl_note "requests after the takeover" "$a_ok answered, $a_bad failed"
+
+dl_say "The data plane in the new MASTER (dir2)"
+dl_table "$DL_D2" | sed 's/^/   /'
+
+dl_say "Stopping dir2 (SIGTERM)"
+p2=$(cat "$DL_DIR/ka-dir2.pid")
+kill -TERM "$p2"
+if dl_wait 10 bash -c "! kill -0 $p2 2>/dev/null"; then
+	echo "   stopped; VIPs released: $(dl_owns_vips "$DL_D2" && echo no || echo yes)"
+	if [[ $DL_PLANE == nft ]]; then
+		echo "   its table removed: $(dl_table "$DL_D2" >/dev/null && echo no || echo yes)"
+	fi
+fi
+
+dl_say "Summary ($DL_PLANE data plane, lb_kind $kind)"
+printf '   %s\n' "${DL_SUMMARY[@]}"
+echo "   whole run: $((($(dl_now_ms) - T_START) / 1000)) s; failed checks: $DL_FAILS"
+if ((DL_FAILS > 0)); then
+	echo "   logs of dir1 and dir2 (last lines):"
+	tail -n 25 "$DL_DIR/ka-dir1.log" "$DL_DIR/ka-dir2.log" | sed 's/^/   /'
+	exit 1
+fi
+exit 0
