@@ -321,7 +321,9 @@ int cb_build_checker(struct cb *b, const conf_node *n, const struct check_rs_con
 		c->conn.port = dport;
 	if (c->conn.has_bind && c->conn.bind.family == 0)
 		c->conn.bind.family = AF_UNSPEC;
-	if (my.retry >= 0)
+	if (c->type == CHECK_FILE)
+		c->retry = 0; /* the file's value is the verdict: acted on at once */
+	else if (my.retry >= 0)
 		c->retry = (unsigned)my.retry;
 	else
 		c->retry = c->type == CHECK_MISC ? 0 : c->type == CHECK_DNS ? 3 : 1;

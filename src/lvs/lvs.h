@@ -153,7 +153,7 @@ struct lvs_dp;
 /* Which kernel facility programs the virtual servers (`lvs_data_plane`). */
 enum lvs_plane {
 	LVS_PLANE_IPVS, /* the default, as upstream */
-	LVS_PLANE_NFT,  /* nftables: NAT with rr/wrr/sh/dh/mh (nft_rules.h) */
+	LVS_PLANE_NFT,  /* nftables: NAT or DR with rr/wrr/sh/dh/mh (nft_rules.h) */
 	LVS_PLANE_AUTO, /* IPVS when the kernel has it, else nftables */
 };
 const char *lvs_plane_str(enum lvs_plane p);

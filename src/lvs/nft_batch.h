@@ -44,6 +44,7 @@ struct nft_batch {
 	uint32_t seq;       /* next sequence number */
 	unsigned n_msgs;    /* messages between BEGIN and END */
 	uint32_t set_id;    /* last NFTA_SET_ID given */
+	uint16_t family;    /* of the messages added now: NFPROTO_INET or _NETDEV */
 	bool oom;           /* an allocation failed: the batch is unusable */
 };
 
@@ -64,6 +65,9 @@ void nft_batch_svc_del(struct nft_batch *b, const struct lvs_tsvc *s);
 void nft_batch_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
                           const struct lvs_tsvc *now);
 void nft_batch_table_del(struct nft_batch *b);
+/* Both of our tables (inet and netdev), whether or not they exist: each
+ * is added, then deleted. */
+void nft_batch_tables_del(struct nft_batch *b);
 /* Forget the persistence affinities with these keys (n keys of klen
  * bytes, as dumped from the service's @aff) with DESTROYSETELEM, which
  * does not fail on one that expired meanwhile; without destroy (older
@@ -80,5 +84,44 @@ const char *nft_batch_msg_describe(const void *nlh, char *buf, size_t len);
 /* The batch as stable text, one block per message (libnftnl's own
  * printing of each object).  malloc'ed, NULL on error. */
 char *nft_batch_render(const void *buf, size_t len);
+
+/* ---- direct routing: table netdev keepalived_lvs (nft_dr.c) ----
+ *
+ * A DR service cannot use NAT hooks (the packet must leave unchanged), so
+ * it lives in a second table of ours, family netdev, at the ingress hook
+ * of the interface facing its real servers:
+ *   maps svc4, svc6: daddr . l4proto . dport -> jump <service chain>,
+ *     looked up by one base chain per interface in use, in_<ifname>
+ *   per service: chain <chain>; maps <chain>_flows (client -> the number
+ *     of its real server, nft_dr_index; dynamic, with a timeout),
+ *     <chain>_idx (numgen/jhash number -> goto <rs>_new) and <chain>_to
+ *     (real server number -> goto <rs>_fwd); per real server chains
+ *     <chain>__<addr>_<port>_new (count the flow, remember it) and
+ *     _fwd (count the packet, `fwd` to the server's MAC), counters _conn
+ *     and _in (replies bypass the director: no _out).
+ * Ingress comes before conntrack, so @flows keeps each connection (or,
+ * with persistence, each client) on one server.  The flow's number goes
+ * through the packet mark to pick the _fwd chain: a lookup keyed by what
+ * another lookup returned makes the nft CLI (1.0.x) abort while listing,
+ * and `nft list ruleset` must keep working.  The mark is scratch: the
+ * packet leaves through `fwd` (or is dropped) right after. */
+void nft_batch_dr_replace(struct nft_batch *b);
+/* The base chain hooking one interface (add or delete). */
+void nft_batch_dr_hook(struct nft_batch *b, const char *ifname, bool add);
+void nft_batch_dr_svc_add(struct nft_batch *b, const struct lvs_tsvc *s, unsigned ifindex);
+void nft_batch_dr_svc_del(struct nft_batch *b, const struct lvs_tsvc *s);
+/* old -> now, same key, interface and flow key (persistence, netmask):
+ * rules, @idx and @to rewritten, real server chains and counters follow
+ * added and removed servers, @flows survives. */
+void nft_batch_dr_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
+                             const struct lvs_tsvc *now, unsigned ifindex);
+/* Whether old -> now can be an update (else delete and add). */
+bool nft_dr_updatable(const struct lvs_tsvc *old, const struct lvs_tsvc *now);
+/* Delete the netdev table whether or not it exists (add, then delete). */
+void nft_batch_dr_table_del(struct nft_batch *b);
+/* Forget these flows of s (keys of klen bytes, as dumped from its
+ * @flows), as nft_batch_aff_purge. */
+void nft_batch_dr_flows_purge(struct nft_batch *b, const struct lvs_tsvc *s, const uint8_t *keys,
+                              size_t klen, size_t n, bool destroy);
 
 #endif

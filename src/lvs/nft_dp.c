@@ -13,10 +13,14 @@
  * a refused batch the next sync replaces the table again: the kernel's
  * table is then not what the mirror says (changed by hand, say).
  *
- * sync returns the failed batches plus the services nft_svc_check
- * refused (each logged), or -1 when the kernel could not be talked to. */
+ * DR services (nft_batch.h) live in a second table, netdev
+ * keepalived_lvs, replaced and deleted together with the inet one; each
+ * is bound to the interface facing its real servers (nft_bind.h).
+ *
+ * sync returns the failed batches plus the services nft_svc_check (or the
+ * choice of a DR interface) refused (each logged), or -1 when the kernel
+ * could not be talked to. */
 #include <errno.h>
-#include <linux/ip_vs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +29,15 @@
 #include "lvs/lvs.h"
 #include "lvs/lvs_backend.h"
 #include "lvs/nft_batch.h"
+#include "lvs/nft_bind.h"
+#include "lvs/nft_purge.h"
 #include "lvs/nft_rules.h"
 #include "lvs/nft_sock.h"
 
 struct nft_dp {
 	struct nft_sock *sock;
 	struct lvs_table mirror;
+	struct nft_binds binds; /* the DR services of the mirror */
 	unsigned long mutations;
 	bool replaced; /* our table has been rebuilt since open */
 };
@@ -121,79 +128,71 @@ static bool svc_differs(const struct lvs_tsvc *a, const struct lvs_tsvc *b)
 	return differs;
 }
 
-/* ---- persistence ---- */
+/* ---- one service, either kind ---- */
 
-static bool persistent(const struct lvs_tsvc *s)
+static bool same_dev(const struct nft_dev *a, const struct nft_dev *b)
 {
-	return s->attr.flags & IP_VS_SVC_F_PERSISTENT;
+	if (!a || !b)
+		return !a && !b;
+	return a->ifindex == b->ifindex && !strcmp(a->name, b->name);
 }
 
-static bool live_in(const struct lvs_tsvc *s, const struct lvs_dest *d)
+static void svc_add(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_dev *dev)
 {
-	const struct lvs_tdest *td = lvs_svc_find_dest(s, d);
-
-	return td && td->d.weight > 0;
+	if (dev)
+		nft_batch_dr_svc_add(b, s, dev->ifindex);
+	else
+		nft_batch_svc_add(b, s);
 }
 
-/* Whether an affinity's destination (its @aff data) left the live set
- * between old and now. */
-static bool departed(const struct lvs_tsvc *old, const struct lvs_tsvc *now,
-                     const struct nft_elem *e, bool with_port)
+static void svc_del(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_dev *dev)
 {
-	uint8_t k[32];
-	size_t i;
-
-	for (i = 0; i < old->n_dests; i++) {
-		const struct lvs_dest *d = &old->dests[i].d;
-
-		if (d->weight <= 0 || live_in(now, d))
-			continue;
-		if (nft_dest_key(d, with_port, k) == e->dlen && !memcmp(k, e->data, e->dlen))
-			return true;
-	}
-	return false;
+	if (dev)
+		nft_batch_dr_svc_del(b, s);
+	else
+		nft_batch_svc_del(b, s);
 }
 
-static bool any_departed(const struct lvs_tsvc *old, const struct lvs_tsvc *now)
+/* old (NULL: new service) bound to od (NULL: NAT) -> now bound to nd. */
+static void svc_change(struct nft_dp *dp, struct nft_batch *b, const struct lvs_tsvc *old,
+                       const struct nft_dev *od, const struct lvs_tsvc *now,
+                       const struct nft_dev *nd)
 {
-	size_t i;
-
-	for (i = 0; i < old->n_dests; i++)
-		if (old->dests[i].d.weight > 0 && !live_in(now, &old->dests[i].d))
-			return true;
-	return false;
-}
-
-/* A destination leaving a persistent service takes its clients'
- * affinities with it (the packet path cannot check them, see
- * nft_batch.h): find them in the kernel's @aff and forget them in the
- * same batch.  When @aff cannot be read, forget every affinity. */
-static void purge_departed(struct nft_dp *dp, struct nft_batch *b, const struct lvs_tsvc *old,
-                           const struct lvs_tsvc *now)
-{
-	char set[NFT_NAME_MAX];
-	struct nft_elem *e = NULL;
-	uint8_t *keys = NULL;
-	size_t n = 0, i, k = 0, klen = now->key.af == AF_INET6 ? 16 : 4;
-	bool with_port = nft_svc_with_port(now), destroy = nft_sock_has_destroy(dp->sock);
-
-	if (!persistent(old) || !persistent(now) || with_port != nft_svc_with_port(old) ||
-	    !any_departed(old, now))
+	if (!old) {
+		svc_add(b, now, nd);
+	} else if (!same_dev(od, nd) || (nd && !nft_dr_updatable(old, now))) {
+		/* Another table, interface or flow key: rebuild it. */
+		svc_del(b, old, od);
+		svc_add(b, now, nd);
+	} else if (!svc_differs(old, now)) {
 		return;
-	nft_set_name(&now->key, "aff", set, sizeof(set));
-	if (destroy && nft_sock_elems(dp->sock, set, &e, &n) < 0)
-		destroy = false;
-	if (destroy && n)
-		keys = malloc(n * klen);
-	if (destroy && n && !keys)
-		destroy = false;
-	for (i = 0; destroy && i < n; i++)
-		if (e[i].klen == klen && departed(old, now, &e[i], with_port))
-			memcpy(keys + klen * k++, e[i].key, klen);
-	if (!destroy || k)
-		nft_batch_aff_purge(b, now, keys, klen, k, destroy);
-	free(keys);
-	free(e);
+	} else if (nd) {
+		nft_batch_dr_svc_update(b, old, now, nd->ifindex);
+		nft_purge_departed_dr(dp->sock, b, old, now);
+	} else {
+		nft_batch_svc_update(b, old, now);
+		nft_purge_departed(dp->sock, b, old, now);
+	}
+}
+
+/* Hook the interfaces DR services use now, unhook those they left. */
+static void hooks_delta(struct nft_batch *b, const struct nft_binds *old,
+                        const struct nft_binds *now)
+{
+	size_t i, j;
+
+	for (i = 0; i < now->n; i++) {
+		for (j = 0; j < i && strcmp(now->v[j].dev.name, now->v[i].dev.name); j++)
+			;
+		if (j == i && !nft_binds_uses(old, now->v[i].dev.name))
+			nft_batch_dr_hook(b, now->v[i].dev.name, true);
+	}
+	for (i = 0; i < old->n; i++) {
+		for (j = 0; j < i && strcmp(old->v[j].dev.name, old->v[i].dev.name); j++)
+			;
+		if (j == i && !nft_binds_uses(now, old->v[i].dev.name))
+			nft_batch_dr_hook(b, old->v[i].dev.name, false);
+	}
 }
 
 /* ---- sending ---- */
@@ -236,46 +235,86 @@ static int check_svc(const struct lvs_tsvc *s, char *why, size_t whylen)
 	return r;
 }
 
-/* The supported services of want; each unsupported one is logged and
- * counted in *failed. */
-static int supported(const struct lvs_table *want, struct lvs_table *out, int *failed)
+/* The supported services of want (DR ones bound to their interface in
+ * binds); each unsupported one is logged and counted in *failed. */
+static int supported(struct nft_dp *dp, const struct lvs_table *want, struct lvs_table *out,
+                     struct nft_binds *binds, int *failed)
 {
-	char why[256], k[96];
-	size_t i;
+	struct nft_ifaddr *ifs = NULL;
+	char why[320], k[96];
+	struct nft_dev dev;
+	size_t i, nifs = 0;
+	int r = 0, kind;
 
-	for (i = 0; i < want->n_svcs; i++) {
+	/* Without the addresses every DR service fails below, saying so. */
+	if (nft_ifaddrs_read(&ifs, &nifs) < 0)
+		nifs = 0;
+	for (i = 0; r == 0 && i < want->n_svcs; i++) {
 		const struct lvs_tsvc *s = &want->svcs[i];
 
-		if (check_svc(s, why, sizeof(why)) < 0) {
+		kind = check_svc(s, why, sizeof(why));
+		if (kind == 0)
+			kind = nft_bind_svc(s, nft_binds_find(&dp->binds, &s->key), ifs, nifs, &dev,
+			                    why, sizeof(why));
+		if (kind < 0) {
 			log_err("nftables: service %s not set up: %s",
 			        lvs_svc_key_fmt(&s->key, k, sizeof(k)), why);
 			(*failed)++;
 			continue;
 		}
-		if (table_copy_svc(out, s) < 0)
-			return -1;
+		if (table_copy_svc(out, s) < 0 || (kind && nft_binds_set(binds, &s->key, &dev) < 0))
+			r = -1;
 	}
-	return 0;
+	free(ifs);
+	return r;
 }
 
-/* Per-service differences mirror -> next into b. */
-static void diff(struct nft_dp *dp, const struct lvs_table *mirror, const struct lvs_table *next,
+/* Per-service differences of the mirror -> next (bound nb) into b. */
+static void diff(struct nft_dp *dp, const struct lvs_table *next, const struct nft_binds *nb,
                  struct nft_batch *b)
 {
-	const struct lvs_tsvc *old;
+	const struct lvs_tsvc *old, *s;
 	size_t i;
 
-	for (i = 0; i < mirror->n_svcs; i++)
-		if (!lvs_table_find(next, &mirror->svcs[i].key))
-			nft_batch_svc_del(b, &mirror->svcs[i]);
+	for (i = 0; i < dp->mirror.n_svcs; i++) {
+		s = &dp->mirror.svcs[i];
+		if (!lvs_table_find(next, &s->key))
+			svc_del(b, s, nft_binds_find(&dp->binds, &s->key));
+	}
 	for (i = 0; i < next->n_svcs; i++) {
-		old = lvs_table_find(mirror, &next->svcs[i].key);
-		if (!old)
-			nft_batch_svc_add(b, &next->svcs[i]);
-		else if (svc_differs(old, &next->svcs[i])) {
-			nft_batch_svc_update(b, old, &next->svcs[i]);
-			purge_departed(dp, b, old, &next->svcs[i]);
-		}
+		s = &next->svcs[i];
+		old = lvs_table_find(&dp->mirror, &s->key);
+		svc_change(dp, b, old, old ? nft_binds_find(&dp->binds, &s->key) : NULL, s,
+		           nft_binds_find(nb, &s->key));
+	}
+	hooks_delta(b, &dp->binds, nb);
+}
+
+/* Both tables from scratch: the NAT services in the inet one (a view of
+ * next without the DR ones), the DR ones in the netdev one. */
+static void replace(struct nft_batch *b, const struct lvs_table *next, const struct nft_binds *nb)
+{
+	struct lvs_table nat = {0};
+	const struct nft_dev *dev;
+	static const struct nft_binds none;
+	size_t i;
+
+	nat.svcs = calloc(next->n_svcs ? next->n_svcs : 1, sizeof(*nat.svcs));
+	if (!nat.svcs) {
+		b->oom = true;
+		return;
+	}
+	for (i = 0; i < next->n_svcs; i++)
+		if (!nft_binds_find(nb, &next->svcs[i].key))
+			nat.svcs[nat.n_svcs++] = next->svcs[i]; /* shallow: not freed */
+	nft_batch_replace(b, &nat);
+	free(nat.svcs);
+	nft_batch_dr_replace(b);
+	hooks_delta(b, &none, nb);
+	for (i = 0; i < next->n_svcs; i++) {
+		dev = nft_binds_find(nb, &next->svcs[i].key);
+		if (dev)
+			nft_batch_dr_svc_add(b, &next->svcs[i], dev->ifindex);
 	}
 }
 
@@ -284,65 +323,104 @@ static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_
 {
 	struct nft_dp *dp = bk;
 	struct lvs_table next;
+	struct nft_binds nb = {0};
 	struct nft_batch b;
-	int failed = 0, r;
+	int failed = 0, r = 0;
 
-	(void)drop;  /* only our own table is touched: what is not wanted goes */
+	(void)drop;  /* only our own tables are touched: what is not wanted goes */
 	(void)flush; /* never another table's */
 	lvs_table_init(&next);
-	if (supported(want, &next, &failed) < 0) {
+	if (supported(dp, want, &next, &nb, &failed) < 0) {
 		log_err("nftables: out of memory planning the virtual server table");
 		lvs_table_free(&next);
+		nft_binds_free(&nb);
 		return -1;
 	}
 	nft_batch_init(&b, nft_sock_seq(dp->sock));
 	if (!dp->replaced)
-		nft_batch_replace(&b, &next);
+		replace(&b, &next, &nb);
 	else
-		diff(dp, &dp->mirror, &next, &b);
-	if (b.n_msgs == 0 && !b.oom) {
-		nft_batch_free(&b);
-		lvs_table_free(&dp->mirror);
-		dp->mirror = next; /* attributes the kernel does not see */
-		return failed;
-	}
-	r = send_batch(dp, &b, dp->replaced ? "update the services" : "create the table");
+		diff(dp, &next, &nb, &b);
+	if (b.n_msgs || b.oom)
+		r = send_batch(dp, &b, dp->replaced ? "update the services" : "create the tables");
+	nft_batch_free(&b);
 	if (r < 0) {
-		nft_batch_free(&b);
 		lvs_table_free(&next);
-		/* Our table is not what we think (someone changed it, or the
-		 * kernel lacks something): the next sync rebuilds it whole. */
+		nft_binds_free(&nb);
+		/* Our tables are not what we think (someone changed them, or
+		 * the kernel lacks something): the next sync rebuilds them. */
 		dp->replaced = false;
 		return r == -2 ? -1 : failed + 1;
 	}
-	nft_batch_free(&b);
 	dp->replaced = true;
+	/* Also without a batch: attributes the kernel does not see. */
 	lvs_table_free(&dp->mirror);
 	dp->mirror = next;
+	nft_binds_free(&dp->binds);
+	dp->binds = nb;
 	return failed;
+}
+
+/* The bindings after s becomes now; -1 (logged) when now is a DR service
+ * without a usable interface, or on ENOMEM. */
+static int rebind(struct nft_dp *dp, const struct lvs_tsvc *now, struct nft_binds *nb)
+{
+	struct nft_ifaddr *ifs = NULL;
+	char why[320], ks[96];
+	struct nft_dev dev;
+	size_t nifs = 0;
+	int kind;
+
+	if (nft_svc_is_dr(now) && nft_ifaddrs_read(&ifs, &nifs) < 0)
+		nifs = 0;
+	kind = nft_bind_svc(now, nft_binds_find(&dp->binds, &now->key), ifs, nifs, &dev, why,
+	                    sizeof(why));
+	free(ifs);
+	if (kind < 0) {
+		log_warn("nftables: cannot change a destination of service %s: %s",
+		         lvs_svc_key_fmt(&now->key, ks, sizeof(ks)), why);
+		return -1;
+	}
+	if (nft_binds_copy(nb, &dp->binds) < 0 ||
+	    (kind && nft_binds_set(nb, &now->key, &dev) < 0)) {
+		log_err("nftables: out of memory changing a destination");
+		nft_binds_free(nb);
+		return -1;
+	}
+	if (!kind)
+		nft_binds_del(nb, &now->key);
+	return 0;
 }
 
 /* Apply `now` (a clone of s with one destination changed) to s. */
 static int apply_svc(struct nft_dp *dp, struct lvs_tsvc *s, struct lvs_tsvc *now)
 {
+	struct nft_binds nb;
 	struct nft_batch b;
 	char k[96], what[128];
-	int r = 0;
+	int r = rebind(dp, now, &nb);
 
-	if (svc_differs(s, now)) {
+	if (r == 0) {
 		nft_batch_init(&b, nft_sock_seq(dp->sock));
-		nft_batch_svc_update(&b, s, now);
-		purge_departed(dp, &b, s, now);
+		svc_change(dp, &b, s, nft_binds_find(&dp->binds, &s->key), now,
+		           nft_binds_find(&nb, &now->key));
+		hooks_delta(&b, &dp->binds, &nb);
 		snprintf(what, sizeof(what), "update service %s",
 		         lvs_svc_key_fmt(&s->key, k, sizeof(k)));
-		r = send_batch(dp, &b, what);
+		if (b.n_msgs || b.oom)
+			r = send_batch(dp, &b, what);
 		nft_batch_free(&b);
+		if (r < 0) {
+			nft_binds_free(&nb);
+			dp->replaced = false; /* the next sync rebuilds the tables */
+		}
 	}
 	if (r < 0) {
 		free(now->dests);
-		dp->replaced = false; /* the next sync rebuilds the table */
 		return -1;
 	}
+	nft_binds_free(&dp->binds);
+	dp->binds = nb;
 	free(s->dests);
 	*s = *now;
 	return 0;
@@ -464,19 +542,21 @@ static void nft_dp_close(void *bk, bool remove_own)
 	if (!dp)
 		return;
 	if (remove_own) {
+		/* Adding before deleting: neither table need exist (never
+		 * created, or deleted by hand). */
 		nft_batch_init(&b, nft_sock_seq(dp->sock));
-		nft_batch_table_del(&b);
+		nft_batch_tables_del(&b);
 		if (nft_batch_end(&b) == 0) {
 			dp->mutations++;
 			r = nft_sock_send(dp->sock, &b, err, sizeof(err));
-			/* ENOENT: never created, or deleted by hand. */
-			if (r < 0 && r != -ENOENT)
-				log_err("nftables: cannot delete table %s: %s", NFT_TABLE_NAME,
+			if (r < 0)
+				log_err("nftables: cannot delete tables %s: %s", NFT_TABLE_NAME,
 				        err);
 		}
 		nft_batch_free(&b);
 	}
 	lvs_table_free(&dp->mirror);
+	nft_binds_free(&dp->binds);
 	nft_sock_close(dp->sock);
 	free(dp);
 }

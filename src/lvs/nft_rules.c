@@ -90,6 +90,49 @@ bool nft_svc_with_port(const struct lvs_tsvc *s)
 	return false;
 }
 
+/* DR: one kind per service, no fwmark, distinct flow numbers. */
+static int check_dr(const struct lvs_svc_key *k, const struct lvs_dest *d, size_t n, char *why,
+                    size_t whylen)
+{
+	size_t i, j, dr = 0;
+	char a[KA_ADDRSTRLEN];
+
+	for (i = 0; i < n; i++)
+		dr += d[i].fwd == LVS_FWD_DR;
+	if (!dr)
+		return 0;
+	if (dr != n) {
+		snprintf(why, whylen,
+		         "the service mixes real servers with lb_kind NAT and DR, which the "
+		         "nftables data plane programs in different tables; give them one lb_kind "
+		         "(or use lvs_data_plane ipvs)");
+		return -1;
+	}
+	if (k->fwmark) {
+		snprintf(why, whylen,
+		         "fwmark service %u uses lb_kind DR, but the nftables data plane forwards "
+		         "DR at the ingress hook, before any rule can set the mark; use an "
+		         "address and port service (or lvs_data_plane ipvs)",
+		         k->fwmark);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			if (nft_dr_index(&d[i]) != nft_dr_index(&d[j]))
+				continue;
+			/* The same address twice (DR cannot change the port), or
+			 * two IPv6 addresses whose hashes collide. */
+			snprintf(
+			    why, whylen,
+			    "real server %s of a DR service is listed twice or shares its flow "
+			    "number with another, which the nftables data plane cannot tell "
+			    "apart; list each DR real server once (or use lvs_data_plane ipvs)",
+			    addr_fmt(&d[i].addr, a, sizeof(a)));
+			return -1;
+		}
+	return 0;
+}
+
 static int check_dests(const struct lvs_svc_key *k, const struct lvs_dest *d, size_t n, char *why,
                        size_t whylen)
 {
@@ -98,11 +141,12 @@ static int check_dests(const struct lvs_svc_key *k, const struct lvs_dest *d, si
 
 	for (i = 0; i < n; i++) {
 		addr_fmt(&d[i].addr, a, sizeof(a));
-		if (d[i].fwd != LVS_FWD_NAT) {
-			snprintf(why, whylen,
-			         "real server %s uses lb_kind %s, but the nftables data plane only "
-			         "forwards by NAT; use lb_kind NAT (or lvs_data_plane ipvs)",
-			         a, d[i].fwd == LVS_FWD_DR ? "DR" : "TUN");
+		if (d[i].fwd == LVS_FWD_TUN) {
+			snprintf(
+			    why, whylen,
+			    "real server %s uses lb_kind TUN, but the nftables data plane only "
+			    "forwards by NAT or DR; use lb_kind NAT or DR (or lvs_data_plane ipvs)",
+			    a);
 			return -1;
 		}
 		if (d[i].af != k->af || d[i].addr.family != k->af) {
@@ -138,6 +182,8 @@ static int check_dests(const struct lvs_svc_key *k, const struct lvs_dest *d, si
 			return -1;
 		}
 	}
+	if (check_dr(k, d, n, why, whylen) < 0)
+		return -1;
 	if (k->fwmark && with_port && with_port != n) {
 		snprintf(why, whylen,
 		         "fwmark service %u mixes real servers with port 0 and with a port, which "

@@ -103,4 +103,35 @@ uint32_t nft_svc_seed(const struct lvs_svc_key *k);
 int nft_maglev_fill(const struct lvs_dest *const *d, const uint32_t *w, size_t n, uint32_t m,
                     uint32_t *table);
 
+/* ---- direct routing (nft_drplan.c) ---- */
+
+/* Flows remembered per DR service (the packet path stops adding beyond),
+ * and how long an idle one is kept without persistence. */
+#define NFT_DR_FLOWS_SIZE 262144
+#define NFT_DR_FLOW_TIMEOUT 300
+
+/* The interface a DR service forwards on. */
+struct nft_dev {
+	unsigned ifindex;
+	char name[16]; /* IFNAMSIZ */
+};
+/* One address of one interface of this host (its connected subnet). */
+struct nft_ifaddr {
+	char name[16];
+	unsigned ifindex;
+	struct ka_addr addr;
+	unsigned prefix;
+};
+
+/* A service of real servers with lb_kind DR (nft_svc_check keeps a
+ * service from mixing NAT and DR). */
+bool nft_svc_is_dr(const struct lvs_tsvc *s);
+/* The 32-bit number a DR flow remembers its real server by: stable while
+ * the server stays (unlike its position in the list).  */
+uint32_t nft_dr_index(const struct lvs_dest *d);
+/* The interface whose connected subnet holds every real server of s
+ * (longest prefix); -1 with why (naming the server). */
+int nft_dr_pick_dev(const struct nft_ifaddr *ifs, size_t n, const struct lvs_tsvc *s,
+                    struct nft_dev *out, char *why, size_t whylen);
+
 #endif

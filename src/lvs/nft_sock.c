@@ -292,22 +292,32 @@ static int ctr_cmp(const void *a, const void *b)
 	return strcmp(((const struct nft_counter *)a)->name, ((const struct nft_counter *)b)->name);
 }
 
-int nft_sock_counters(struct nft_sock *s, struct nft_counter **out, size_t *n)
+static int counters_of(struct nft_sock *s, uint16_t family, struct ctr_list *l)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
 	struct nftnl_obj *o = nftnl_obj_alloc();
-	struct ctr_list l = {0};
-	int r;
 
 	if (!o)
 		return -ENOMEM;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, 0);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, family, NLM_F_DUMP | NLM_F_ACK, 0);
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, NFT_TABLE_NAME);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
-	r = nl_request(&s->nl, nlh, NFT_SOCK_TIMEOUT_MS, counter_cb, &l);
+	return nl_request(&s->nl, nlh, NFT_SOCK_TIMEOUT_MS, counter_cb, l);
+}
+
+/* Both tables: NAT services count in the inet one, DR services in the
+ * netdev one (their names never collide: a service is one or the other). */
+int nft_sock_counters(struct nft_sock *s, struct nft_counter **out, size_t *n)
+{
+	struct ctr_list l = {0};
+	int r = counters_of(s, NFPROTO_INET, &l), r6;
+
+	r6 = counters_of(s, NFPROTO_NETDEV, &l);
+	if (r == -ENOENT)
+		r = r6;
 	if (r < 0) {
 		free(l.v);
 		return r;
@@ -403,13 +413,18 @@ static int elems_cb(const struct nlmsghdr *nlh, void *arg)
 
 int nft_sock_elems(struct nft_sock *s, const char *set, struct nft_elem **out, size_t *n)
 {
+	return nft_sock_elems_fam(s, NFPROTO_INET, set, out, n);
+}
+
+int nft_sock_elems_fam(struct nft_sock *s, uint16_t family, const char *set, struct nft_elem **out,
+                       size_t *n)
+{
 	char buf[512];
 	struct nlmsghdr *nlh;
 	struct elem_list l = {0};
 	int r;
 
-	nlh =
-	    nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, 0);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, family, NLM_F_DUMP | NLM_F_ACK, 0);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, NFT_TABLE_NAME);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
 	r = nl_request(&s->nl, nlh, NFT_SOCK_TIMEOUT_MS, elems_cb, &l);

@@ -38,7 +38,7 @@ struct nft_counter {
 	char name[NFT_NAME_MAX];
 	uint64_t packets, bytes;
 };
-/* Every counter object of our table, sorted by name (nft_counter_find).
+/* Every counter object of our tables (inet and netdev), sorted by name (nft_counter_find).
  * 0 or -errno; *out is malloc'ed. */
 int nft_sock_counters(struct nft_sock *s, struct nft_counter **out, size_t *n);
 /* The elements of one of our sets (key, and data of a map).  0 or
@@ -48,6 +48,9 @@ struct nft_elem {
 	uint8_t klen, dlen;
 };
 int nft_sock_elems(struct nft_sock *s, const char *set, struct nft_elem **out, size_t *n);
+/* The same in the table of another family (NFPROTO_NETDEV: DR). */
+int nft_sock_elems_fam(struct nft_sock *s, uint16_t family, const char *set, struct nft_elem **out,
+                       size_t *n);
 const struct nft_counter *nft_counter_find(const struct nft_counter *c, size_t n, const char *name);
 
 #endif

@@ -33,6 +33,7 @@
 #include "lvs/lvs.h"
 #include "lvs/lvs_backend.h"
 #include "lvs/nft_batch.h"
+#include "lvs/nft_rules.h"
 
 static const struct lvs_backend_ops *ops = &lvs_nft_backend;
 
@@ -465,17 +466,38 @@ static int cmd_bench(int argc, char **argv)
 	return r1 || r2;
 }
 
+static void table_copy(struct lvs_table *t, const struct lvs_tsvc *src)
+{
+	struct lvs_tsvc *s = lvs_table_add_svc(t, &src->key, &src->attr);
+	size_t i;
+
+	for (i = 0; s && i < src->n_dests; i++)
+		lvs_svc_set_dest(s, &src->dests[i].d);
+}
+
 static int cmd_render(int argc, char **argv)
 {
-	struct lvs_table want;
+	struct lvs_table want, nat;
 	struct nft_batch b;
 	char *text;
+	size_t i;
 
 	if (argc != 1)
 		usage();
 	load_table(argv[0], &want);
+	lvs_table_init(&nat);
+	for (i = 0; i < want.n_svcs; i++)
+		if (!nft_svc_is_dr(&want.svcs[i]))
+			table_copy(&nat, &want.svcs[i]);
 	nft_batch_init(&b, 1);
-	nft_batch_replace(&b, &want);
+	nft_batch_replace(&b, &nat);
+	/* DR services in the netdev table; without a kernel to ask, the
+	 * interface is shown as index 0. */
+	nft_batch_dr_replace(&b);
+	for (i = 0; i < want.n_svcs; i++)
+		if (nft_svc_is_dr(&want.svcs[i]))
+			nft_batch_dr_svc_add(&b, &want.svcs[i], 0);
+	lvs_table_free(&nat);
 	if (nft_batch_end(&b) < 0)
 		return 1;
 	text = nft_batch_render(b.buf, b.len);
