@@ -266,34 +266,44 @@ void nft_batch_tables_del(struct nft_batch *b)
 /* What every function below needs to know about a service. */
 struct svc_ctx {
 	const struct lvs_tsvc *s;
-	struct nft_svc_plan p;
+	const struct nft_svc_plan *p; /* given, or own */
+	struct nft_svc_plan own;
 	char chain[NFT_NAME_MAX], post[NFT_NAME_MAX], idx[NFT_NAME_MAX], aff[NFT_NAME_MAX],
 	    live[NFT_NAME_MAX];
 	uint32_t al, dl;
 };
 
-static int ctx_init(struct nft_batch *b, struct svc_ctx *c, const struct lvs_tsvc *s)
+/* p NULL: the fresh layout of s. */
+static int ctx_init(struct nft_batch *b, struct svc_ctx *c, const struct lvs_tsvc *s,
+                    const struct nft_svc_plan *p)
 {
 	const struct lvs_svc_key *k = &s->key;
 
 	c->s = s;
-	if (nft_svc_compile(s, &c->p) < 0) {
+	memset(&c->own, 0, sizeof(c->own));
+	if (!p && nft_svc_compile(s, &c->own) < 0) {
 		b->oom = true;
 		return -1;
 	}
+	c->p = p ? p : &c->own;
 	nft_chain_name(k, c->chain, sizeof(c->chain));
 	nft_set_name(k, "post", c->post, sizeof(c->post));
 	nft_set_name(k, "idx", c->idx, sizeof(c->idx));
 	nft_set_name(k, "aff", c->aff, sizeof(c->aff));
 	nft_set_name(k, "live", c->live, sizeof(c->live));
 	c->al = nft_alen(k->af);
-	c->dl = c->al + (c->p.with_port ? 4 : 0);
+	c->dl = c->al + (c->p->with_port ? 4 : 0);
 	return 0;
+}
+
+static void ctx_free(struct svc_ctx *c)
+{
+	nft_svc_plan_free(&c->own);
 }
 
 static void persist_sets(struct nft_batch *b, const struct svc_ctx *c, uint16_t cmd)
 {
-	uint32_t dt = nft_dest_type(c->s->key.af, c->p.with_port);
+	uint32_t dt = nft_dest_type(c->s->key.af, c->p->with_port);
 	struct nft_set_spec aff = {c->aff,
 	                           NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_EVAL,
 	                           nft_addr_type(c->s->key.af),
@@ -310,7 +320,7 @@ static void persist_sets(struct nft_batch *b, const struct svc_ctx *c, uint16_t 
 
 static void idx_set(struct nft_batch *b, const struct svc_ctx *c, uint16_t cmd)
 {
-	uint32_t dt = nft_dest_type(c->s->key.af, c->p.with_port);
+	uint32_t dt = nft_dest_type(c->s->key.af, c->p->with_port);
 	struct nft_set_spec idx = {c->idx, NFT_SET_MAP | NFT_SET_INTERVAL, T_INTEGER, 4, dt, c->dl};
 
 	nft_put_set(b, cmd, &idx);
@@ -355,36 +365,64 @@ static void dest_counters(struct nft_batch *b, const struct svc_ctx *c, const st
 		nft_put_counter(b, NFT_MSG_DELOBJ, name[i]);
 }
 
+/* One @idx element (of c's service): a range's start, naming its
+ * destination when data (a deletion needs only the key), or its end.
+ * The keys are big-endian so the kernel's byte order is the numeric
+ * order. */
+static void idx_elem(struct nft_elw *w, const struct svc_ctx *c, const struct nft_idx_elem *x,
+                     bool data)
+{
+	struct nftnl_set_elem *e = nft_elw_new(w);
+	uint32_t key = htonl(x->key);
+	uint8_t d[32];
+
+	if (!e)
+		return;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 4);
+	if (x->end)
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+	else if (data)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, d,
+		                   nft_dest_key(&c->s->dests[x->dest].d, c->p->with_port, d));
+}
+
+/* Interval maps take a start element and an end element (the first
+ * number past the range) per range. */
 static void idx_elems(struct nft_batch *b, const struct svc_ctx *c)
 {
-	struct nftnl_set_elem *e;
-	uint8_t data[32];
-	uint32_t key, dl;
 	struct nft_elw w;
 	size_t i;
 
 	nft_elw_init(&w, b, c->idx, NFT_MSG_NEWSETELEM);
-	for (i = 0; i < c->p.n_ranges; i++) {
-		const struct nft_range *r = &c->p.ranges[i];
+	for (i = 0; i < c->p->n_ranges; i++) {
+		const struct nft_range *r = &c->p->ranges[i];
 
-		/* Interval maps take a start element and an end element (the
-		 * first number past the range); the keys are big-endian so
-		 * the kernel's byte order is the numeric order. */
-		e = nft_elw_new(&w);
-		if (!e)
-			break;
-		key = htonl(r->lo);
-		dl = nft_dest_key(&c->s->dests[r->dest].d, c->p.with_port, data);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 4);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, dl);
-		e = nft_elw_new(&w);
-		if (!e)
-			break;
-		key = htonl(r->hi + 1);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 4);
-		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+		idx_elem(&w, c, &(struct nft_idx_elem){r->lo, false, r->dest}, true);
+		idx_elem(&w, c, &(struct nft_idx_elem){r->hi + 1, true, 0}, false);
 	}
 	nft_elw_flush(&w);
+}
+
+/* o's @idx -> n's: only the elements that differ (nft_idx_diff). */
+static void idx_change(struct nft_batch *b, const struct svc_ctx *o, const struct svc_ctx *n)
+{
+	struct nft_idx_diff d;
+	struct nft_elw w;
+	size_t i;
+
+	if (nft_idx_diff(o->p, o->s, n->p, n->s, &d) < 0) {
+		b->oom = true;
+		return;
+	}
+	nft_elw_init(&w, b, n->idx, NFT_MSG_DELSETELEM);
+	for (i = 0; i < d.n_del; i++)
+		idx_elem(&w, o, &d.del[i], false);
+	nft_elw_flush(&w);
+	nft_elw_init(&w, b, n->idx, NFT_MSG_NEWSETELEM);
+	for (i = 0; i < d.n_add; i++)
+		idx_elem(&w, n, &d.add[i], true);
+	nft_elw_flush(&w);
+	nft_idx_diff_free(&d);
 }
 
 static void live_elems(struct nft_batch *b, const struct svc_ctx *c)
@@ -402,9 +440,46 @@ static void live_elems(struct nft_batch *b, const struct svc_ctx *c)
 		if (!e)
 			break;
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key,
-		                   nft_dest_key(&c->s->dests[i].d, c->p.with_port, key));
+		                   nft_dest_key(&c->s->dests[i].d, c->p->with_port, key));
 	}
 	nft_elw_flush(&w);
+}
+
+/* @live of o -> of n (persistent): the destinations that left it
+ * (!add) or joined it (add); o not persistent has none. */
+struct live_ctx {
+	struct nft_elw w;
+	const struct svc_ctx *o, *n;
+	bool add;
+};
+
+static void live_one(size_t io, size_t in, void *arg)
+{
+	struct live_ctx *l = arg;
+	bool lo = io != SIZE_MAX && l->o->p->persist && l->o->s->dests[io].d.weight > 0;
+	bool ln = in != SIZE_MAX && l->n->s->dests[in].d.weight > 0;
+	const struct svc_ctx *c = l->add ? l->n : l->o;
+	struct nftnl_set_elem *e;
+	uint8_t key[32];
+
+	if (lo == ln || ln != l->add)
+		return;
+	e = nft_elw_new(&l->w);
+	if (e)
+		nftnl_set_elem_set(
+		    e, NFTNL_SET_ELEM_KEY, key,
+		    nft_dest_key(&c->s->dests[l->add ? in : io].d, c->p->with_port, key));
+}
+
+static void live_delta(struct nft_batch *b, const struct svc_ctx *o, const struct svc_ctx *n,
+                       bool add)
+{
+	struct live_ctx l = {.o = o, .n = n, .add = add};
+
+	nft_elw_init(&l.w, b, n->live, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
+	if (nft_dests_join(o->s, n->s, live_one, &l) < 0)
+		b->oom = true;
+	nft_elw_flush(&l.w);
 }
 
 /* key -> jump chain in map (svc4/6/mark or post4/6/mark). */
@@ -432,7 +507,7 @@ static void jump_elem(struct nft_batch *b, const struct svc_ctx *c, const char *
 static void persist_key(struct nft_rb *rb, const struct svc_ctx *c)
 {
 	uint8_t mask[16];
-	uint32_t plen = c->p.netmask, i;
+	uint32_t plen = c->p->netmask, i;
 	bool v6 = c->s->key.af == AF_INET6;
 
 	if (v6) {
@@ -442,8 +517,8 @@ static void persist_key(struct nft_rb *rb, const struct svc_ctx *c)
 		for (i = 0; i < plen; i++)
 			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
 	} else {
-		memcpy(mask, &c->p.netmask, 4);
-		if (!c->p.netmask)
+		memcpy(mask, &c->p->netmask, 4);
+		if (!c->p->netmask)
 			memset(mask, 0xff, 4);
 	}
 	nft_e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, c->al, R(8));
@@ -461,7 +536,7 @@ static void dnat(struct nft_rb *rb, const struct svc_ctx *c)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY,
 	                   c->s->key.af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, R(0));
-	if (c->p.with_port)
+	if (c->p->with_port)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, R(c->al / 4));
 }
 
@@ -485,7 +560,7 @@ static void rule_schedule(struct nft_batch *b, const struct svc_ctx *c)
 {
 	struct nft_rb rb = nft_rule_begin(b, c->chain);
 
-	nft_e_choose(&rb, &c->p, c->s->key.af);
+	nft_e_choose(&rb, c->p, c->s->key.af);
 	nft_e_lookup(&rb, c->idx, R(13), R(0));
 	dnat(&rb, c);
 	nft_rule_end(b, &rb);
@@ -500,23 +575,28 @@ static void rule_post(struct nft_batch *b, const struct svc_ctx *c)
 	bool v6 = c->s->key.af == AF_INET6;
 
 	nft_e_ct(&rb, v6 ? NFT_CT_SRC_IP6 : NFT_CT_SRC_IP, CT_DIR_REPLY, R(0));
-	if (c->p.with_port)
+	if (c->p->with_port)
 		nft_e_ct(&rb, NFT_CT_PROTO_SRC, CT_DIR_REPLY, R(c->al / 4));
 	nft_e_lookup(&rb, c->live, R(0), -1);
 	persist_key(&rb, c);
-	nft_e_dynset(&rb, NFT_DYNSET_OP_UPDATE, c->aff, c->p.timeout_s);
+	nft_e_dynset(&rb, NFT_DYNSET_OP_UPDATE, c->aff, c->p->timeout_s);
 	nft_rule_end(b, &rb);
 }
 
-static void svc_rules(struct nft_batch *b, const struct svc_ctx *c)
+/* The service chain's rules (chain) and the post chain's (post). */
+static void svc_rules(struct nft_batch *b, const struct svc_ctx *c, bool chain, bool post)
 {
 	struct nft_rb rb;
 
-	if (c->p.persist) {
-		rule_persist(b, c);
-		rule_post(b, c);
+	if (c->p->persist) {
+		if (chain)
+			rule_persist(b, c);
+		if (post)
+			rule_post(b, c);
 	}
-	if (c->p.modulus)
+	if (!chain)
+		return;
+	if (c->p->modulus)
 		rule_schedule(b, c);
 	/* Rule 3: no destination available. */
 	rb = nft_rule_begin(b, c->chain);
@@ -546,16 +626,16 @@ static void svc_add(struct nft_batch *b, const struct svc_ctx *c)
 
 	nft_put_chain(b, NFT_MSG_NEWCHAIN, c->chain, -1, 0, NULL);
 	idx_set(b, c, NFT_MSG_NEWSET);
-	if (c->p.persist)
+	if (c->p->persist)
 		persist_add(b, c);
 	for (i = 0; i < c->s->n_dests; i++)
 		dest_counters(b, c, &c->s->dests[i].d, true);
 	idx_elems(b, c);
-	if (c->p.persist)
+	if (c->p->persist)
 		live_elems(b, c);
-	svc_rules(b, c);
+	svc_rules(b, c, true, true);
 	jump_elem(b, c, dispatch_map(&c->s->key), c->chain, true);
-	if (c->p.persist)
+	if (c->p->persist)
 		jump_elem(b, c, post_map(&c->s->key), c->post, true);
 }
 
@@ -568,31 +648,31 @@ static void svc_del(struct nft_batch *b, const struct svc_ctx *c)
 
 	jump_elem(b, c, dispatch_map(&c->s->key), c->chain, false);
 	nft_put_chain(b, NFT_MSG_DELCHAIN, c->chain, -1, 0, NULL);
-	if (c->p.persist)
+	if (c->p->persist)
 		persist_del(b, c);
 	idx_set(b, c, NFT_MSG_DELSET);
 	for (i = 0; i < c->s->n_dests; i++)
 		dest_counters(b, c, &c->s->dests[i].d, false);
 }
 
-void nft_batch_svc_add(struct nft_batch *b, const struct lvs_tsvc *s)
+void nft_batch_svc_add(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_svc_plan *p)
 {
 	struct svc_ctx c;
 
-	if (ctx_init(b, &c, s) < 0)
+	if (ctx_init(b, &c, s, p) < 0)
 		return;
 	svc_add(b, &c);
-	nft_svc_plan_free(&c.p);
+	ctx_free(&c);
 }
 
 void nft_batch_svc_del(struct nft_batch *b, const struct lvs_tsvc *s)
 {
 	struct svc_ctx c;
 
-	if (ctx_init(b, &c, s) < 0)
+	if (ctx_init(b, &c, s, NULL) < 0)
 		return;
 	svc_del(b, &c);
-	nft_svc_plan_free(&c.p);
+	ctx_free(&c);
 }
 
 struct delta_ctx {
@@ -619,49 +699,60 @@ static void counters_delta(struct nft_batch *b, const struct svc_ctx *from,
 		b->oom = true;
 }
 
+/* Only what differs: the chain's few rules when they change (another
+ * modulus, say), the @idx elements of the ranges that moved, @live's
+ * elements of the destinations that joined or left it, the counters of
+ * added and removed destinations.  @aff survives unless its key
+ * (the netmask) changed. */
 static void update_in_place(struct nft_batch *b, const struct svc_ctx *o, const struct svc_ctx *n)
 {
-	nft_flush_chain(b, n->chain);
+	bool rules = !nft_plan_rules_equal(o->p, n->p);
+	bool both = o->p->persist && n->p->persist;
+	bool post = both && (o->p->timeout_s != n->p->timeout_s || o->p->netmask != n->p->netmask);
+
+	if (rules)
+		nft_flush_chain(b, n->chain);
 	counters_delta(b, o, n, false);
-	if (o->p.persist && !n->p.persist) {
+	if (o->p->persist && !n->p->persist) {
 		persist_del(b, o);
-	} else if (!o->p.persist && n->p.persist) {
+	} else if (!o->p->persist && n->p->persist) {
 		persist_add(b, n);
 		jump_elem(b, n, post_map(&n->s->key), n->post, true);
-	} else if (n->p.persist) {
-		nft_flush_chain(b, n->post);
-		nft_flush_set(b, n->live);
-		if (o->p.netmask != n->p.netmask)
+	} else if (both) {
+		if (post)
+			nft_flush_chain(b, n->post);
+		live_delta(b, o, n, false);
+		if (o->p->netmask != n->p->netmask)
 			nft_flush_set(b, n->aff);
 	}
-	nft_flush_set(b, n->idx);
+	idx_change(b, o, n);
 	counters_delta(b, n, o, true);
-	idx_elems(b, n);
-	if (n->p.persist)
-		live_elems(b, n);
-	svc_rules(b, n);
+	if (n->p->persist)
+		live_delta(b, o, n, true);
+	svc_rules(b, n, rules, n->p->persist && (post || !o->p->persist));
 }
 
 void nft_batch_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
-                          const struct lvs_tsvc *now)
+                          const struct nft_svc_plan *op, const struct lvs_tsvc *now,
+                          const struct nft_svc_plan *np)
 {
 	struct svc_ctx o, n;
 
-	if (ctx_init(b, &o, old) < 0)
+	if (ctx_init(b, &o, old, op) < 0)
 		return;
-	if (ctx_init(b, &n, now) < 0) {
-		nft_svc_plan_free(&o.p);
+	if (ctx_init(b, &n, now, np) < 0) {
+		ctx_free(&o);
 		return;
 	}
 	/* The type of the destination keys changed: every set is new. */
-	if (o.p.with_port != n.p.with_port) {
+	if (o.p->with_port != n.p->with_port) {
 		svc_del(b, &o);
 		svc_add(b, &n);
 	} else {
 		update_in_place(b, &o, &n);
 	}
-	nft_svc_plan_free(&o.p);
-	nft_svc_plan_free(&n.p);
+	ctx_free(&o);
+	ctx_free(&n);
 }
 
 void nft_batch_aff_purge(struct nft_batch *b, const struct lvs_tsvc *s, const uint8_t *keys,
@@ -698,5 +789,5 @@ void nft_batch_replace(struct nft_batch *b, const struct lvs_table *t)
 	nft_put_table(b, NFT_MSG_NEWTABLE);
 	base_objects(b);
 	for (i = 0; i < t->n_svcs; i++)
-		nft_batch_svc_add(b, &t->svcs[i]);
+		nft_batch_svc_add(b, &t->svcs[i], NULL);
 }

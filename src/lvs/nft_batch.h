@@ -37,6 +37,8 @@
 
 #include "lvs/lvs.h"
 
+struct nft_svc_plan;
+
 struct nft_batch {
 	uint8_t *buf;
 	size_t len, cap;
@@ -57,13 +59,19 @@ int nft_batch_end(struct nft_batch *b);
 /* Our table from scratch: whatever a predecessor left goes (add, delete,
  * add), then the base objects and every service of t. */
 void nft_batch_replace(struct nft_batch *b, const struct lvs_table *t);
-void nft_batch_svc_add(struct nft_batch *b, const struct lvs_tsvc *s);
+/* A service with @idx laid out as p says (NULL: nft_svc_compile's fresh
+ * layout; nft_rules.h). */
+void nft_batch_svc_add(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_svc_plan *p);
 void nft_batch_svc_del(struct nft_batch *b, const struct lvs_tsvc *s);
-/* old -> now (same key): the chain's rules and @idx/@live are rewritten,
- * counters follow added and removed destinations, @aff survives (flushed
- * only when the persistence netmask changed). */
+/* old, whose plan in the kernel is op, -> now with plan np (same key;
+ * NULL plans: fresh layouts).  Only what differs is sent: the chain's
+ * rules when they change (the modulus, say), the @idx elements that
+ * differ (nft_idx_diff), @live's elements of the destinations that join
+ * or leave it, counters of added and removed destinations; @aff survives
+ * (flushed only when the persistence netmask changed). */
 void nft_batch_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
-                          const struct lvs_tsvc *now);
+                          const struct nft_svc_plan *op, const struct lvs_tsvc *now,
+                          const struct nft_svc_plan *np);
 void nft_batch_table_del(struct nft_batch *b);
 /* Both of our tables (inet and netdev), whether or not they exist: each
  * is added, then deleted. */
@@ -108,13 +116,17 @@ char *nft_batch_render(const void *buf, size_t len);
 void nft_batch_dr_replace(struct nft_batch *b);
 /* The base chain hooking one interface (add or delete). */
 void nft_batch_dr_hook(struct nft_batch *b, const char *ifname, bool add);
-void nft_batch_dr_svc_add(struct nft_batch *b, const struct lvs_tsvc *s, unsigned ifindex);
+/* Plans as for nft_batch_svc_add and _update (NULL: fresh layouts). */
+void nft_batch_dr_svc_add(struct nft_batch *b, const struct lvs_tsvc *s,
+                          const struct nft_svc_plan *p, unsigned ifindex);
 void nft_batch_dr_svc_del(struct nft_batch *b, const struct lvs_tsvc *s);
 /* old -> now, same key, interface and flow key (persistence, netmask):
- * rules, @idx and @to rewritten, real server chains and counters follow
- * added and removed servers, @flows survives. */
+ * the rules when they change, the @idx and @to elements that differ,
+ * real server chains and counters of added and removed servers; @flows
+ * survives. */
 void nft_batch_dr_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
-                             const struct lvs_tsvc *now, unsigned ifindex);
+                             const struct nft_svc_plan *op, const struct lvs_tsvc *now,
+                             const struct nft_svc_plan *np, unsigned ifindex);
 /* Whether old -> now can be an update (else delete and add). */
 bool nft_dr_updatable(const struct lvs_tsvc *old, const struct lvs_tsvc *now);
 /* Delete the netdev table whether or not it exists (add, then delete). */

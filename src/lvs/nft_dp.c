@@ -17,6 +17,11 @@
  * keepalived_lvs, replaced and deleted together with the inet one; each
  * is bound to the interface facing its real servers (nft_bind.h).
  *
+ * The mirror keeps each service's @idx layout too (nft_plans.h): rr and
+ * wrr change it little from one update to the next (nft_rules.h), so the
+ * next change starts from what the kernel has; a replace lays every
+ * service out afresh.
+ *
  * sync returns the failed batches plus the services nft_svc_check (or the
  * choice of a DR interface) refused (each logged), or -1 when the kernel
  * could not be talked to. */
@@ -30,6 +35,7 @@
 #include "lvs/lvs_backend.h"
 #include "lvs/nft_batch.h"
 #include "lvs/nft_bind.h"
+#include "lvs/nft_plans.h"
 #include "lvs/nft_purge.h"
 #include "lvs/nft_rules.h"
 #include "lvs/nft_sock.h"
@@ -38,6 +44,7 @@ struct nft_dp {
 	struct nft_sock *sock;
 	struct lvs_table mirror;
 	struct nft_binds binds; /* the DR services of the mirror */
+	struct nft_plans plans; /* the @idx layout of each service of the mirror */
 	unsigned long mutations;
 	bool replaced; /* our table has been rebuilt since open */
 };
@@ -109,23 +116,12 @@ static int table_copy_svc(struct lvs_table *t, const struct lvs_tsvc *src)
 	return 0;
 }
 
-/* Whether the kernel must change to go from a to b: other rules or @idx,
- * or another set of destinations (their counters). */
-static bool svc_differs(const struct lvs_tsvc *a, const struct lvs_tsvc *b)
+/* Whether the kernel must change to go from a (plan pa) to b (plan pb):
+ * other rules or @idx, or another set of destinations (their counters). */
+static bool svc_differs(const struct lvs_tsvc *a, const struct nft_svc_plan *pa,
+                        const struct lvs_tsvc *b, const struct nft_svc_plan *pb)
 {
-	struct nft_svc_plan pa, pb;
-	bool differs = true;
-
-	if (!nft_same_dest_ids(a, b))
-		return true;
-	if (nft_svc_compile(a, &pa) < 0)
-		return true;
-	if (nft_svc_compile(b, &pb) == 0) {
-		differs = !nft_svc_plan_equal(&pa, a, &pb, b);
-		nft_svc_plan_free(&pb);
-	}
-	nft_svc_plan_free(&pa);
-	return differs;
+	return !pa || !nft_same_dest_ids(a, b) || !nft_svc_plan_equal(pa, a, pb, b);
 }
 
 /* ---- one service, either kind ---- */
@@ -137,12 +133,13 @@ static bool same_dev(const struct nft_dev *a, const struct nft_dev *b)
 	return a->ifindex == b->ifindex && !strcmp(a->name, b->name);
 }
 
-static void svc_add(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_dev *dev)
+static void svc_add(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_svc_plan *p,
+                    const struct nft_dev *dev)
 {
 	if (dev)
-		nft_batch_dr_svc_add(b, s, dev->ifindex);
+		nft_batch_dr_svc_add(b, s, p, dev->ifindex);
 	else
-		nft_batch_svc_add(b, s);
+		nft_batch_svc_add(b, s, p);
 }
 
 static void svc_del(struct nft_batch *b, const struct lvs_tsvc *s, const struct nft_dev *dev)
@@ -153,24 +150,33 @@ static void svc_del(struct nft_batch *b, const struct lvs_tsvc *s, const struct 
 		nft_batch_svc_del(b, s);
 }
 
-/* old (NULL: new service) bound to od (NULL: NAT) -> now bound to nd. */
+/* old (NULL: new service) bound to od (NULL: NAT) -> now bound to nd;
+ * np gets now's plan (to keep once the batch is committed).  Out of
+ * memory marks the batch. */
 static void svc_change(struct nft_dp *dp, struct nft_batch *b, const struct lvs_tsvc *old,
                        const struct nft_dev *od, const struct lvs_tsvc *now,
-                       const struct nft_dev *nd)
+                       const struct nft_dev *nd, struct nft_svc_plan *np)
 {
+	/* Another table, interface or flow key: rebuild it, laid out afresh. */
+	bool rebuild = old && (!same_dev(od, nd) || (nd && !nft_dr_updatable(old, now)));
+	const struct nft_svc_plan *op = old ? nft_plans_find(&dp->plans, &old->key) : NULL;
+
+	if (nft_svc_compile_next(now, rebuild ? NULL : op, old, np) < 0) {
+		b->oom = true;
+		return;
+	}
 	if (!old) {
-		svc_add(b, now, nd);
-	} else if (!same_dev(od, nd) || (nd && !nft_dr_updatable(old, now))) {
-		/* Another table, interface or flow key: rebuild it. */
+		svc_add(b, now, np, nd);
+	} else if (rebuild) {
 		svc_del(b, old, od);
-		svc_add(b, now, nd);
-	} else if (!svc_differs(old, now)) {
+		svc_add(b, now, np, nd);
+	} else if (!svc_differs(old, op, now, np)) {
 		return;
 	} else if (nd) {
-		nft_batch_dr_svc_update(b, old, now, nd->ifindex);
+		nft_batch_dr_svc_update(b, old, op, now, np, nd->ifindex);
 		nft_purge_departed_dr(dp->sock, b, old, now);
 	} else {
-		nft_batch_svc_update(b, old, now);
+		nft_batch_svc_update(b, old, op, now, np);
 		nft_purge_departed(dp->sock, b, old, now);
 	}
 }
@@ -269,11 +275,13 @@ static int supported(struct nft_dp *dp, const struct lvs_table *want, struct lvs
 	return r;
 }
 
-/* Per-service differences of the mirror -> next (bound nb) into b. */
+/* Per-service differences of the mirror -> next (bound nb) into b; the
+ * plans of next's services into np. */
 static void diff(struct nft_dp *dp, const struct lvs_table *next, const struct nft_binds *nb,
-                 struct nft_batch *b)
+                 struct nft_batch *b, struct nft_plans *np)
 {
 	const struct lvs_tsvc *old, *s;
+	struct nft_svc_plan p;
 	size_t i;
 
 	for (i = 0; i < dp->mirror.n_svcs; i++) {
@@ -284,16 +292,22 @@ static void diff(struct nft_dp *dp, const struct lvs_table *next, const struct n
 	for (i = 0; i < next->n_svcs; i++) {
 		s = &next->svcs[i];
 		old = lvs_table_find(&dp->mirror, &s->key);
+		memset(&p, 0, sizeof(p));
 		svc_change(dp, b, old, old ? nft_binds_find(&dp->binds, &s->key) : NULL, s,
-		           nft_binds_find(nb, &s->key));
+		           nft_binds_find(nb, &s->key), &p);
+		if (nft_plans_put(np, &s->key, &p) < 0)
+			b->oom = true;
 	}
 	hooks_delta(b, &dp->binds, nb);
 }
 
 /* Both tables from scratch: the NAT services in the inet one (a view of
- * next without the DR ones), the DR ones in the netdev one. */
-static void replace(struct nft_batch *b, const struct lvs_table *next, const struct nft_binds *nb)
+ * next without the DR ones), the DR ones in the netdev one; every
+ * service laid out afresh (its plan into np). */
+static void replace(struct nft_batch *b, const struct lvs_table *next, const struct nft_binds *nb,
+                    struct nft_plans *np)
 {
+	struct nft_svc_plan p;
 	struct lvs_table nat = {0};
 	const struct nft_dev *dev;
 	static const struct nft_binds none;
@@ -314,7 +328,11 @@ static void replace(struct nft_batch *b, const struct lvs_table *next, const str
 	for (i = 0; i < next->n_svcs; i++) {
 		dev = nft_binds_find(nb, &next->svcs[i].key);
 		if (dev)
-			nft_batch_dr_svc_add(b, &next->svcs[i], dev->ifindex);
+			nft_batch_dr_svc_add(b, &next->svcs[i], NULL, dev->ifindex);
+		/* The same fresh layout the batch has. */
+		if (nft_svc_compile(&next->svcs[i], &p) < 0 ||
+		    nft_plans_put(np, &next->svcs[i].key, &p) < 0)
+			b->oom = true;
 	}
 }
 
@@ -324,6 +342,7 @@ static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_
 	struct nft_dp *dp = bk;
 	struct lvs_table next;
 	struct nft_binds nb = {0};
+	struct nft_plans np = {0};
 	struct nft_batch b;
 	int failed = 0, r = 0;
 
@@ -338,15 +357,16 @@ static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_
 	}
 	nft_batch_init(&b, nft_sock_seq(dp->sock));
 	if (!dp->replaced)
-		replace(&b, &next, &nb);
+		replace(&b, &next, &nb, &np);
 	else
-		diff(dp, &next, &nb, &b);
+		diff(dp, &next, &nb, &b, &np);
 	if (b.n_msgs || b.oom)
 		r = send_batch(dp, &b, dp->replaced ? "update the services" : "create the tables");
 	nft_batch_free(&b);
 	if (r < 0) {
 		lvs_table_free(&next);
 		nft_binds_free(&nb);
+		nft_plans_free(&np);
 		/* Our tables are not what we think (someone changed them, or
 		 * the kernel lacks something): the next sync rebuilds them. */
 		dp->replaced = false;
@@ -358,6 +378,8 @@ static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_
 	dp->mirror = next;
 	nft_binds_free(&dp->binds);
 	dp->binds = nb;
+	nft_plans_free(&dp->plans);
+	dp->plans = np;
 	return failed;
 }
 
@@ -395,6 +417,7 @@ static int rebind(struct nft_dp *dp, const struct lvs_tsvc *now, struct nft_bind
 /* Apply `now` (a clone of s with one destination changed) to s. */
 static int apply_svc(struct nft_dp *dp, struct lvs_tsvc *s, struct lvs_tsvc *now)
 {
+	struct nft_svc_plan np = {0};
 	struct nft_binds nb;
 	struct nft_batch b;
 	char k[96], what[128];
@@ -403,7 +426,7 @@ static int apply_svc(struct nft_dp *dp, struct lvs_tsvc *s, struct lvs_tsvc *now
 	if (r == 0) {
 		nft_batch_init(&b, nft_sock_seq(dp->sock));
 		svc_change(dp, &b, s, nft_binds_find(&dp->binds, &s->key), now,
-		           nft_binds_find(&nb, &now->key));
+		           nft_binds_find(&nb, &now->key), &np);
 		hooks_delta(&b, &dp->binds, &nb);
 		snprintf(what, sizeof(what), "update service %s",
 		         lvs_svc_key_fmt(&s->key, k, sizeof(k)));
@@ -416,11 +439,15 @@ static int apply_svc(struct nft_dp *dp, struct lvs_tsvc *s, struct lvs_tsvc *now
 		}
 	}
 	if (r < 0) {
+		nft_svc_plan_free(&np);
 		free(now->dests);
 		return -1;
 	}
 	nft_binds_free(&dp->binds);
 	dp->binds = nb;
+	/* The entry exists (s is in the mirror): replaced without allocating. */
+	if (nft_plans_put(&dp->plans, &now->key, &np) < 0)
+		dp->replaced = false;
 	free(s->dests);
 	*s = *now;
 	return 0;
@@ -557,6 +584,7 @@ static void nft_dp_close(void *bk, bool remove_own)
 	}
 	lvs_table_free(&dp->mirror);
 	nft_binds_free(&dp->binds);
+	nft_plans_free(&dp->plans);
 	nft_sock_close(dp->sock);
 	free(dp);
 }

@@ -21,7 +21,8 @@
 /* What every function below needs to know about a DR service. */
 struct dr_ctx {
 	const struct lvs_tsvc *s;
-	struct nft_svc_plan p;
+	const struct nft_svc_plan *p; /* given, or own */
+	struct nft_svc_plan own;
 	char chain[NFT_NAME_MAX], flows[NFT_NAME_MAX], idx[NFT_NAME_MAX], to[NFT_NAME_MAX];
 	uint32_t al;        /* address length */
 	uint32_t kl;        /* flow key length */
@@ -29,17 +30,20 @@ struct dr_ctx {
 	unsigned ifindex;
 };
 
+/* p NULL: the fresh layout of s. */
 static int ctx_init(struct nft_batch *b, struct dr_ctx *c, const struct lvs_tsvc *s,
-                    unsigned ifindex)
+                    const struct nft_svc_plan *p, unsigned ifindex)
 {
 	const struct lvs_svc_key *k = &s->key;
 
 	c->s = s;
 	c->ifindex = ifindex;
-	if (nft_svc_compile(s, &c->p) < 0) {
+	memset(&c->own, 0, sizeof(c->own));
+	if (!p && nft_svc_compile(s, &c->own) < 0) {
 		b->oom = true;
 		return -1;
 	}
+	c->p = p ? p : &c->own;
 	nft_chain_name(k, c->chain, sizeof(c->chain));
 	nft_set_name(k, "flows", c->flows, sizeof(c->flows));
 	nft_set_name(k, "idx", c->idx, sizeof(c->idx));
@@ -47,9 +51,14 @@ static int ctx_init(struct nft_batch *b, struct dr_ctx *c, const struct lvs_tsvc
 	c->al = nft_alen(k->af);
 	/* Persistence remembers the client (masked address), otherwise the
 	 * connection (address . port). */
-	c->kl = c->p.persist ? c->al : c->al + 4;
-	c->timeout_s = c->p.persist ? c->p.timeout_s : NFT_DR_FLOW_TIMEOUT;
+	c->kl = c->p->persist ? c->al : c->al + 4;
+	c->timeout_s = c->p->persist ? c->p->timeout_s : NFT_DR_FLOW_TIMEOUT;
 	return 0;
+}
+
+static void ctx_free(struct dr_ctx *c)
+{
+	nft_svc_plan_free(&c->own);
 }
 
 /* Messages of this file go to the netdev table; callers' family back
@@ -162,7 +171,7 @@ static void sets(struct nft_batch *b, const struct dr_ctx *c, uint16_t cmd, bool
 	uint32_t at = nft_addr_type(c->s->key.af);
 	struct nft_set_spec fl = {.name = c->flows,
 	                          .flags = NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_EVAL,
-	                          .key_type = c->p.persist ? at : CONCAT(at, T_SERVICE),
+	                          .key_type = c->p->persist ? at : CONCAT(at, T_SERVICE),
 	                          .key_len = c->kl,
 	                          .data_type = T_MARK,
 	                          .data_len = 4,
@@ -196,29 +205,57 @@ static void goto_elem(struct nft_elw *w, const void *key, uint32_t kl, const cha
 	nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, chain);
 }
 
-/* @idx: the scheduler's ranges of numbers -> the real server's _new. */
-static void idx_elems(struct nft_batch *b, const struct dr_ctx *c)
+/* One @idx element (of c's service): a range's start, going to its real
+ * server's _new chain when data (a deletion needs only the key), or its
+ * end. */
+static void idx_elem(struct nft_elw *w, const struct dr_ctx *c, const struct nft_idx_elem *x,
+                     bool data)
 {
 	char name[NFT_NAME_MAX];
 	struct nftnl_set_elem *e;
+	uint32_t key = htonl(x->key);
+
+	if (!x->end && data) {
+		dest_name(c, &c->s->dests[x->dest].d, "new", name, sizeof(name));
+		goto_elem(w, &key, 4, name);
+		return;
+	}
+	e = nft_elw_new(w);
+	if (!e)
+		return;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 4);
+	if (x->end)
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+}
+
+/* @idx: the scheduler's ranges of numbers -> the real server's _new. */
+static void idx_elems(struct nft_batch *b, const struct dr_ctx *c)
+{
 	struct nft_elw w;
-	uint32_t key;
 	size_t i;
 
 	nft_elw_init(&w, b, c->idx, NFT_MSG_NEWSETELEM);
-	for (i = 0; i < c->p.n_ranges; i++) {
-		const struct nft_range *r = &c->p.ranges[i];
+	for (i = 0; i < c->p->n_ranges; i++) {
+		const struct nft_range *r = &c->p->ranges[i];
 
-		key = htonl(r->lo);
-		dest_name(c, &c->s->dests[r->dest].d, "new", name, sizeof(name));
-		goto_elem(&w, &key, 4, name);
-		e = nft_elw_new(&w);
-		if (!e)
-			break;
-		key = htonl(r->hi + 1);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 4);
-		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+		idx_elem(&w, c, &(struct nft_idx_elem){r->lo, false, r->dest}, true);
+		idx_elem(&w, c, &(struct nft_idx_elem){r->hi + 1, true, 0}, false);
 	}
+	nft_elw_flush(&w);
+}
+
+/* The @idx elements that differ between o and n (nft_idx_diff): the
+ * deletions (before the chains they name go), or the additions (after
+ * the chains they name exist). */
+static void idx_change(struct nft_batch *b, const struct dr_ctx *o, const struct dr_ctx *n,
+                       const struct nft_idx_diff *d, bool add)
+{
+	struct nft_elw w;
+	size_t i;
+
+	nft_elw_init(&w, b, n->idx, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
+	for (i = 0; i < (add ? d->n_add : d->n_del); i++)
+		idx_elem(&w, add ? n : o, add ? &d->add[i] : &d->del[i], add);
 	nft_elw_flush(&w);
 }
 
@@ -228,7 +265,7 @@ static void idx_elems(struct nft_batch *b, const struct dr_ctx *c)
  * connection from a remembered client either. */
 static bool to_member(const struct dr_ctx *c, const struct lvs_dest *d)
 {
-	return !c->p.persist || d->weight > 0;
+	return !c->p->persist || d->weight > 0;
 }
 
 static void to_elems(struct nft_batch *b, const struct dr_ctx *c)
@@ -249,6 +286,47 @@ static void to_elems(struct nft_batch *b, const struct dr_ctx *c)
 		goto_elem(&w, &key, 4, name);
 	}
 	nft_elw_flush(&w);
+}
+
+/* @to of o -> of n: the real servers that left it (!add) or joined it
+ * (add). */
+struct to_ctx {
+	struct nft_elw w;
+	const struct dr_ctx *o, *n;
+	bool add;
+};
+
+static void to_one(size_t io, size_t in, void *arg)
+{
+	struct to_ctx *t = arg;
+	bool mo = io != SIZE_MAX && to_member(t->o, &t->o->s->dests[io].d);
+	bool mn = in != SIZE_MAX && to_member(t->n, &t->n->s->dests[in].d);
+	const struct lvs_dest *d;
+	struct nftnl_set_elem *e;
+	char name[NFT_NAME_MAX];
+	uint32_t key;
+
+	if (mo == mn || mn != t->add)
+		return;
+	d = t->add ? &t->n->s->dests[in].d : &t->o->s->dests[io].d;
+	key = nft_dr_index(d);
+	if (t->add) {
+		goto_elem(&t->w, &key, 4, dest_name(t->n, d, "fwd", name, sizeof(name)));
+		return;
+	}
+	e = nft_elw_new(&t->w);
+	if (e)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 4);
+}
+
+static void to_delta(struct nft_batch *b, const struct dr_ctx *o, const struct dr_ctx *n, bool add)
+{
+	struct to_ctx t = {.o = o, .n = n, .add = add};
+
+	nft_elw_init(&t.w, b, n->to, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
+	if (nft_dests_join(o->s, n->s, to_one, &t) < 0)
+		b->oom = true;
+	nft_elw_flush(&t.w);
 }
 
 static void dispatch_elem(struct nft_batch *b, const struct dr_ctx *c, bool add)
@@ -288,10 +366,10 @@ static void flow_key(struct nft_rb *rb, const struct dr_ctx *c)
 {
 	bool v6 = c->s->key.af == AF_INET6;
 	uint8_t mask[16];
-	uint32_t plen = c->p.netmask, i;
+	uint32_t plen = c->p->netmask, i;
 
 	nft_e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, c->al, R(8));
-	if (!c->p.persist) {
+	if (!c->p->persist) {
 		nft_e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, R(8 + c->al / 4));
 		return;
 	}
@@ -301,8 +379,8 @@ static void flow_key(struct nft_rb *rb, const struct dr_ctx *c)
 		memset(mask, 0, sizeof(mask));
 		for (i = 0; i < plen; i++)
 			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
-	} else if (c->p.netmask) {
-		memcpy(mask, &c->p.netmask, 4);
+	} else if (c->p->netmask) {
+		memcpy(mask, &c->p->netmask, 4);
 	} else {
 		memset(mask, 0xff, 4);
 	}
@@ -339,7 +417,7 @@ static void rule_syn(struct nft_batch *b, const struct dr_ctx *c)
 	uint32_t zero = 0;
 	struct nft_rb rb;
 
-	if (c->s->key.protocol != IPPROTO_TCP || c->p.persist)
+	if (c->s->key.protocol != IPPROTO_TCP || c->p->persist)
 		return;
 	rb = nft_rule_begin(b, c->chain);
 	proto_match(&rb, c);
@@ -360,11 +438,11 @@ static void svc_rules(struct nft_batch *b, const struct dr_ctx *c)
 
 	rule_syn(b, c);
 	rule_flow(b, c);
-	if (c->p.modulus) {
+	if (c->p->modulus) {
 		/* Rule 2, a new flow: the scheduler's number. */
 		rb = nft_rule_begin(b, c->chain);
 		proto_match(&rb, c);
-		nft_e_choose(&rb, &c->p, c->s->key.af);
+		nft_e_choose(&rb, c->p, c->s->key.af);
 		nft_e_lookup(&rb, c->idx, R(13), NFT_REG_VERDICT);
 		nft_rule_end(b, &rb);
 	}
@@ -468,14 +546,15 @@ static void svc_del(struct nft_batch *b, const struct dr_ctx *c)
 	nft_put_set(b, NFT_MSG_DELSET, &(struct nft_set_spec){.name = c->flows});
 }
 
-void nft_batch_dr_svc_add(struct nft_batch *b, const struct lvs_tsvc *s, unsigned ifindex)
+void nft_batch_dr_svc_add(struct nft_batch *b, const struct lvs_tsvc *s,
+                          const struct nft_svc_plan *p, unsigned ifindex)
 {
 	uint16_t f = enter(b);
 	struct dr_ctx c;
 
-	if (ctx_init(b, &c, s, ifindex) == 0) {
+	if (ctx_init(b, &c, s, p, ifindex) == 0) {
 		svc_add(b, &c);
-		nft_svc_plan_free(&c.p);
+		ctx_free(&c);
 	}
 	b->family = f;
 }
@@ -485,9 +564,9 @@ void nft_batch_dr_svc_del(struct nft_batch *b, const struct lvs_tsvc *s)
 	uint16_t f = enter(b);
 	struct dr_ctx c;
 
-	if (ctx_init(b, &c, s, 0) == 0) {
+	if (ctx_init(b, &c, s, NULL, 0) == 0) {
 		svc_del(b, &c);
-		nft_svc_plan_free(&c.p);
+		ctx_free(&c);
 	}
 	b->family = f;
 }
@@ -529,28 +608,47 @@ static void dests_delta(struct nft_batch *b, const struct dr_ctx *from, const st
 		b->oom = true;
 }
 
+/* Only what differs (as nft_batch_svc_update): references go before
+ * what they name (@idx and @to elements before the real server chains
+ * they jump to), and after it on the way in. */
+static void update(struct nft_batch *b, const struct dr_ctx *o, const struct dr_ctx *n)
+{
+	bool rules = !nft_plan_rules_equal(o->p, n->p);
+	struct nft_idx_diff d;
+
+	if (nft_idx_diff(o->p, o->s, n->p, n->s, &d) < 0) {
+		b->oom = true;
+		return;
+	}
+	if (rules)
+		nft_flush_chain(b, n->chain);
+	idx_change(b, o, n, &d, false);
+	to_delta(b, o, n, false);
+	dests_delta(b, o, n, false);
+	dests_delta(b, n, o, true);
+	idx_change(b, o, n, &d, true);
+	to_delta(b, o, n, true);
+	if (rules)
+		svc_rules(b, n);
+	nft_idx_diff_free(&d);
+}
+
 void nft_batch_dr_svc_update(struct nft_batch *b, const struct lvs_tsvc *old,
-                             const struct lvs_tsvc *now, unsigned ifindex)
+                             const struct nft_svc_plan *op, const struct lvs_tsvc *now,
+                             const struct nft_svc_plan *np, unsigned ifindex)
 {
 	uint16_t f = enter(b);
 	struct dr_ctx o, n;
 
-	if (ctx_init(b, &o, old, ifindex) < 0) {
+	if (ctx_init(b, &o, old, op, ifindex) < 0) {
 		b->family = f;
 		return;
 	}
-	if (ctx_init(b, &n, now, ifindex) == 0) {
-		nft_flush_chain(b, n.chain);
-		nft_flush_set(b, n.idx);
-		nft_flush_set(b, n.to);
-		dests_delta(b, &o, &n, false);
-		dests_delta(b, &n, &o, true);
-		idx_elems(b, &n);
-		to_elems(b, &n);
-		svc_rules(b, &n);
-		nft_svc_plan_free(&n.p);
+	if (ctx_init(b, &n, now, np, ifindex) == 0) {
+		update(b, &o, &n);
+		ctx_free(&n);
 	}
-	nft_svc_plan_free(&o.p);
+	ctx_free(&o);
 	b->family = f;
 }
 

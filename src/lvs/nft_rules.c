@@ -330,7 +330,7 @@ static uint32_t units_of(const struct lvs_tsvc *s, enum nft_sched sc, const uint
 	}
 }
 
-static int push_range(struct nft_svc_plan *p, size_t *cap, uint32_t lo, uint32_t hi, uint32_t d)
+int nft_range_push(struct nft_svc_plan *p, size_t *cap, uint32_t lo, uint32_t hi, uint32_t d)
 {
 	if (p->n_ranges && p->ranges[p->n_ranges - 1].dest == d &&
 	    p->ranges[p->n_ranges - 1].hi + 1 == lo) {
@@ -361,7 +361,7 @@ static int compile_units(const struct lvs_tsvc *s, struct nft_svc_plan *p, const
 		return -1;
 	p->modulus = units_of(s, p->sched, idx, n, u);
 	for (i = 0; r == 0 && i < n; i++) {
-		r = push_range(p, &cap, at, at + u[i] - 1, idx[i]);
+		r = nft_range_push(p, &cap, at, at + u[i] - 1, idx[i]);
 		at += u[i];
 	}
 	free(u);
@@ -387,7 +387,7 @@ static int compile_maglev(const struct lvs_tsvc *s, struct nft_svc_plan *p, cons
 	p->modulus = NFT_MH_M;
 	r = 0;
 	for (i = 0; r == 0 && i < NFT_MH_M; i++)
-		r = push_range(p, &cap, (uint32_t)i, (uint32_t)i, idx[tab[i]]);
+		r = nft_range_push(p, &cap, (uint32_t)i, (uint32_t)i, idx[tab[i]]);
 out:
 	free(d);
 	free(w);
@@ -515,50 +515,11 @@ out:
 	return r;
 }
 
-/* ---- destination sets ---- */
+/* ---- plans ---- */
 
-int nft_dests_delta(const struct lvs_tsvc *a, const struct lvs_tsvc *b,
-                    bool (*only_a)(size_t ia, void *arg), void *arg)
+bool nft_plan_rules_equal(const struct nft_svc_plan *a, const struct nft_svc_plan *b)
 {
-	uint32_t *ia = calloc(a->n_dests ? a->n_dests : 1, sizeof(*ia));
-	uint32_t *ib = calloc(b->n_dests ? b->n_dests : 1, sizeof(*ib));
-	size_t na, nb, i = 0, j = 0;
-	int c, r = 0;
-
-	if (!ia || !ib) {
-		r = -1;
-		goto out;
-	}
-	na = nft_dests_sorted(a, ia, false);
-	nb = nft_dests_sorted(b, ib, false);
-	while (i < na) {
-		c = j < nb ? nft_dest_order(&a->dests[ia[i]].d, &b->dests[ib[j]].d) : -1;
-		if (c > 0) {
-			j++;
-			continue;
-		}
-		if (c < 0 && !only_a(ia[i], arg)) {
-			r = 1;
-			break;
-		}
-		if (c == 0)
-			j++;
-		i++;
-	}
-out:
-	free(ia);
-	free(ib);
-	return r;
-}
-
-static bool stop(size_t ia, void *arg)
-{
-	(void)ia;
-	(void)arg;
-	return false;
-}
-
-bool nft_same_dest_ids(const struct lvs_tsvc *a, const struct lvs_tsvc *b)
-{
-	return a->n_dests == b->n_dests && nft_dests_delta(a, b, stop, NULL) == 0;
+	return a->sched == b->sched && a->persist == b->persist && a->with_port == b->with_port &&
+	       a->hash_port == b->hash_port && a->seed == b->seed && a->modulus == b->modulus &&
+	       a->timeout_s == b->timeout_s && a->netmask == b->netmask;
 }

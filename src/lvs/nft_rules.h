@@ -84,15 +84,69 @@ int nft_dest_order(const struct lvs_dest *a, const struct lvs_dest *b);
  * that order; idx holds s->n_dests entries.  Returns how many. */
 size_t nft_dests_sorted(const struct lvs_tsvc *s, uint32_t *idx, bool live_only);
 
-/* Calls only_a(index in a) for each destination of a that b lacks, in
- * destination order; only_a returns false to stop (then 1 is returned).
- * 0, or -1 on ENOMEM.  O(n log n), for services of thousands. */
+/* ---- destination sets by identity (nft_dests.c), O(n) ---- */
+
+/* Calls only_a(index in a) for each destination of a that b lacks, in a's
+ * order; only_a returns false to stop (then 1 is returned).  0, or -1 on
+ * ENOMEM. */
 int nft_dests_delta(const struct lvs_tsvc *a, const struct lvs_tsvc *b,
                     bool (*only_a)(size_t ia, void *arg), void *arg);
 /* Same destination identities (weights aside). */
 bool nft_same_dest_ids(const struct lvs_tsvc *a, const struct lvs_tsvc *b);
+/* Calls both(ia, ib) for every destination identity of a or b with its
+ * index in each (SIZE_MAX where absent): a's in a's order, then b's own
+ * in b's order.  0, or -1 on ENOMEM. */
+int nft_dests_join(const struct lvs_tsvc *a, const struct lvs_tsvc *b,
+                   void (*both)(size_t ia, size_t ib, void *arg), void *arg);
+
+/* ---- changing @idx a little (nft_relayout.c, nft_idxdiff.c) ----
+ *
+ * The kernel's @idx is whatever the last committed batch made it, so an
+ * update is computed from the plan the kernel has (kept by nft_dp.c), not
+ * from a fresh compile of the old service. */
+
+/* Compile s as a change of prev, the plan the kernel has for ps (s as it
+ * was; prev NULL: none).  rr and wrr keep prev's layout where they can:
+ * a destination that leaves (or loses units) leaves holes that the units
+ * at the end of [0, modulus) move into, and a new destination (or more
+ * units) takes numbers at the end, so each live destination still owns
+ * exactly weight/gcd units.  The layout is fresh (nft_svc_compile) when
+ * the unit of weight changes (another gcd), the scheduler changes, or the
+ * ranges grew fragmented.  sh, dh and mh are always fresh: their layout
+ * must follow from the set alone (directors and restarts hash a client
+ * alike).  0, -1 on ENOMEM. */
+int nft_svc_compile_next(const struct lvs_tsvc *s, const struct nft_svc_plan *prev,
+                         const struct lvs_tsvc *ps, struct nft_svc_plan *p);
+/* Whether two plans need the same rules in the service chain (modulus,
+ * hash, persistence); @idx aside. */
+bool nft_plan_rules_equal(const struct nft_svc_plan *a, const struct nft_svc_plan *b);
+
+/* One element of an interval map: the start of a range (data: its
+ * destination) or an end (the first number past a range, no data). */
+struct nft_idx_elem {
+	uint32_t key;
+	bool end;
+	uint32_t dest; /* start: index into the service's dests */
+};
+/* The elements to delete (of the old plan's service) and to add (of the
+ * new one's), to turn o's @idx into n's in one transaction: the deletes
+ * first, then the adds, each in the order given.  The kernel checks every
+ * element against what the set holds at that moment (nft_idxdiff.c has
+ * the rules), so the order matters, and a kept end element is sometimes
+ * deleted and added again. */
+struct nft_idx_diff {
+	struct nft_idx_elem *del, *add;
+	size_t n_del, n_add;
+};
+/* o or n NULL: an empty @idx.  0, -1 on ENOMEM. */
+int nft_idx_diff(const struct nft_svc_plan *o, const struct lvs_tsvc *so,
+                 const struct nft_svc_plan *n, const struct lvs_tsvc *sn, struct nft_idx_diff *d);
+void nft_idx_diff_free(struct nft_idx_diff *d);
 
 /* Building blocks, exported for the tests. */
+/* Append lo..hi -> d to p's ranges (merged with the last one when it is
+ * d's and adjacent); cap is the room allocated.  -1 on ENOMEM. */
+int nft_range_push(struct nft_svc_plan *p, size_t *cap, uint32_t lo, uint32_t hi, uint32_t d);
 uint32_t nft_gcd(uint32_t a, uint32_t b);
 /* The jhash seed of a service: FNV-1a over the key's identity. */
 uint32_t nft_svc_seed(const struct lvs_svc_key *k);

@@ -1,6 +1,7 @@
 /* The nftables netlink socket (nft_sock.h). */
 #include "lvs/nft_sock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
@@ -373,6 +374,9 @@ static int elem_one(struct elem_list *l, const struct nlattr *el)
 			data_value(f, e.key, &e.klen);
 		else if (mnl_attr_get_type(f) == NFTA_SET_ELEM_DATA)
 			data_value(f, e.data, &e.dlen);
+		else if (mnl_attr_get_type(f) == NFTA_SET_ELEM_FLAGS &&
+		         mnl_attr_get_payload_len(f) == 4)
+			e.flags = ntohl(mnl_attr_get_u32(f));
 	}
 	if (!e.klen)
 		return 0;

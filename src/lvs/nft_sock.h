@@ -41,11 +41,12 @@ struct nft_counter {
 /* Every counter object of our tables (inet and netdev), sorted by name (nft_counter_find).
  * 0 or -errno; *out is malloc'ed. */
 int nft_sock_counters(struct nft_sock *s, struct nft_counter **out, size_t *n);
-/* The elements of one of our sets (key, and data of a map).  0 or
- * -errno; *out is malloc'ed. */
+/* The elements of one of our sets (key, and data of a map: dlen 0 for a
+ * verdict), in the kernel's order.  0 or -errno; *out is malloc'ed. */
 struct nft_elem {
 	uint8_t key[64], data[64];
 	uint8_t klen, dlen;
+	uint32_t flags; /* NFT_SET_ELEM_INTERVAL_END: the end of a range */
 };
 int nft_sock_elems(struct nft_sock *s, const char *set, struct nft_elem **out, size_t *n);
 /* The same in the table of another family (NFPROTO_NETDEV: DR). */

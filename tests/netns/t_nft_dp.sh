@@ -238,6 +238,15 @@ printf 'quit remove-own\n' >&"${KA[1]}"
 check "ka_nft serve quits" test "$(ka_line)" = bye
 check "--remove-own deletes our table" bash -c "! ip netns exec $D nft list table inet keepalived_lvs >/dev/null 2>&1"
 check "foreign table survives --remove-own" wait_until 2 foreign_ok
+# ---- the kernel accepts every incremental @idx change ----
+# Random adds, removals and weight changes at 1,000 destinations through
+# the real backend; after each, @idx read back must be exact.
+t_netns S stress
+for sc in rr wrr sh dh mh; do
+	check "stress $sc: 200 random changes at 1000 destinations, @idx exact after each" \
+		ip netns exec "$S" "$KA_NFT" stress "$sc" 1000 200
+done
+
 if [[ $T_FAIL -gt 0 ]]; then
 	echo "--- ka_nft stderr"
 	cat "$T_DIR/ka_nft.err"

@@ -200,7 +200,7 @@ static void test_update(void)
 	dst(s, "198.51.100.2", 8080, 2);
 	dst(s, "198.51.100.3", 8080, 1);
 	nft_batch_init(&b, 1);
-	nft_batch_svc_update(&b, &t.svcs[0], s);
+	nft_batch_svc_update(&b, &t.svcs[0], NULL, s, NULL);
 	text = render(&b);
 	flush = pos(text, "flush chain in chain vs_tcp_192_0_2_1_80");
 	delel = pos(text, "del elements of set rsconn4");
@@ -221,11 +221,16 @@ static void test_update(void)
 	dst(s, "2001:db8:1::1", 53, 1);
 	dst(s, "2001:db8:1::2", 53, 1);
 	nft_batch_init(&b, 1);
-	nft_batch_svc_update(&b, &t.svcs[1], s);
+	nft_batch_svc_update(&b, &t.svcs[1], NULL, s, NULL);
 	text = render(&b);
-	CHECK(pos(text, "del elements of set vs_udp_2001_db8__1_53_live") > 0);
+	/* only the destination that became live joins @live and @idx */
+	CHECK(pos(text, "add elements of set vs_udp_2001_db8__1_53_live\n"
+	                "\telement 20010db8 00010000 00000000 00000002 00350000\nadd") > 0);
+	CHECK(pos(text, "del elements of set vs_udp_2001_db8__1_53_live") < 0);
+	CHECK(pos(text, "del elements of set vs_udp_2001_db8__1_53_idx") < 0);
 	CHECK(pos(text, "del elements of set vs_udp_2001_db8__1_53_aff") < 0);
-	CHECK(pos(text, "flush chain in chain vs_udp_2001_db8__1_53_post") > 0);
+	/* same timeout and netmask: the post chain stays */
+	CHECK(pos(text, "vs_udp_2001_db8__1_53_post") < 0);
 	CHECK(pos(text, "counter") < 0 || pos(text, "add counter") < 0);
 	golden("update_persist.txt", text);
 	free(text);
@@ -235,7 +240,7 @@ static void test_update(void)
 	s = svc(&u, "0.0.0.0", IPPROTO_TCP, 0, 5, "rr", 0);
 	dst(s, "198.51.100.1", 80, 1);
 	nft_batch_init(&b, 1);
-	nft_batch_svc_update(&b, &t.svcs[2], s);
+	nft_batch_svc_update(&b, &t.svcs[2], NULL, s, NULL);
 	text = render(&b);
 	CHECK(pos(text, "del chain vs_fwm5_v4") >= 0);
 	CHECK(pos(text, "del chain vs_fwm5_v4") < pos(text, "add chain vs_fwm5_v4"));
@@ -243,6 +248,98 @@ static void test_update(void)
 	nft_batch_free(&b);
 	lvs_table_free(&u);
 	lvs_table_free(&t);
+}
+
+/* Elements in the messages that start with head (every such block). */
+static unsigned elements_in(const char *text, const char *head)
+{
+	unsigned n = 0;
+	const char *p, *e, *end;
+
+	for (p = strstr(text, head); p; p = strstr(p + 1, head)) {
+		end = strstr(p + 1, "\nadd ");
+		e = strstr(p + 1, "\ndel ");
+		if (e && (!end || e < end))
+			end = e;
+		for (e = strstr(p, "\telement "); e && (!end || e < end);
+		     e = strstr(e + 1, "\telement "))
+			n++;
+	}
+	return n;
+}
+
+/* An update from the plan the kernel has (nft_svc_compile_next): rr over
+ * eight, the third leaves: the last one moves into its numbers, so @idx
+ * changes by a handful of elements, the chain's rules (modulus 8 -> 7)
+ * are rewritten, the counters of the one leaving go.  Then it comes back,
+ * at the end. */
+static void test_update_incremental(void)
+{
+	static const char idx[] = "elements of set vs_tcp_192_0_2_1_80_idx\n";
+	struct lvs_table t, u, v;
+	struct lvs_tsvc *s, *now, *back;
+	struct nft_svc_plan p, q, r;
+	struct nft_batch b;
+	char *text, ip[32];
+	unsigned i;
+
+	lvs_table_init(&t);
+	lvs_table_init(&u);
+	lvs_table_init(&v);
+	s = svc(&t, "192.0.2.1", IPPROTO_TCP, 80, 0, "rr", 0);
+	now = svc(&u, "192.0.2.1", IPPROTO_TCP, 80, 0, "rr", 0);
+	back = svc(&v, "192.0.2.1", IPPROTO_TCP, 80, 0, "rr", 0);
+	for (i = 1; i <= 8; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%u", i);
+		dst(s, ip, 8080, 1);
+		if (i != 3)
+			dst(now, ip, 8080, 1);
+		dst(back, ip, 8080, 1);
+	}
+	CHECK_INT(nft_svc_compile(s, &p), 0);
+	CHECK_INT(nft_svc_compile_next(now, &p, s, &q), 0);
+	nft_batch_init(&b, 1);
+	nft_batch_svc_update(&b, s, &p, now, &q);
+	text = render(&b);
+	/* start 2 changes hands (del + add), start 7 and end 8 go */
+	CHECK_INT(elements_in(text, "del elements of set vs_tcp_192_0_2_1_80_idx"), 3);
+	CHECK_INT(elements_in(text, "add elements of set vs_tcp_192_0_2_1_80_idx"), 1);
+	CHECK(pos(text, "add elements of set vs_tcp_192_0_2_1_80_idx\n\telement 00000002 : "
+	                "c6336408 1f900000\n") > 0);
+	CHECK_INT(occurrences(text, "flush chain"), 1);
+	CHECK(pos(text, "numgen reg 21 = inc mod 7") > 0);
+	CHECK_INT(occurrences(text, "del counter"), 3);
+	CHECK(pos(text, "_198_51_100_3_8080_conn") > 0);
+	CHECK_INT(occurrences(text, "add counter"), 0);
+	golden("update_incr.txt", text);
+	free(text);
+	nft_batch_free(&b);
+
+	/* back at the end: start 7 and end 8 added, nothing removed */
+	CHECK_INT(nft_svc_compile_next(back, &q, now, &r), 0);
+	nft_batch_init(&b, 1);
+	nft_batch_svc_update(&b, now, &q, back, &r);
+	text = render(&b);
+	CHECK_INT(elements_in(text, "del elements of set vs_tcp_192_0_2_1_80_idx"), 0);
+	CHECK(pos(text, "add elements of set vs_tcp_192_0_2_1_80_idx\n\telement 00000007 : "
+	                "c6336403 1f900000\n\telement flags 1 00000008\nadd") > 0);
+	CHECK(pos(text, "numgen reg 21 = inc mod 8") > 0);
+	CHECK_INT(occurrences(text, "add counter"), 3);
+	CHECK(strstr(text, idx) != NULL);
+	free(text);
+	nft_batch_free(&b);
+
+	/* nothing changed: only what is not the kernel's (no message) */
+	nft_batch_init(&b, 1);
+	nft_batch_svc_update(&b, back, &r, back, &r);
+	CHECK_INT(b.n_msgs, 0);
+	nft_batch_free(&b);
+	nft_svc_plan_free(&p);
+	nft_svc_plan_free(&q);
+	nft_svc_plan_free(&r);
+	lvs_table_free(&t);
+	lvs_table_free(&u);
+	lvs_table_free(&v);
 }
 
 static void test_del(void)
@@ -296,7 +393,7 @@ static void test_chunks(void)
 		dst(s, ip, (uint16_t)(8000 + i / 250), (int32_t)(1 + i % 2));
 	}
 	nft_batch_init(&b, 1);
-	nft_batch_svc_add(&b, s);
+	nft_batch_svc_add(&b, s, NULL);
 	text = render(&b);
 	for (p = strstr(text, "add elements of set vs_tcp_192_0_2_1_80_idx\n"); p;
 	     p = strstr(p + 1, "add elements of set vs_tcp_192_0_2_1_80_idx\n")) {
@@ -357,7 +454,7 @@ static void test_describe(void)
 
 	sample(&t);
 	nft_batch_init(&b, 1);
-	nft_batch_svc_add(&b, &t.svcs[0]);
+	nft_batch_svc_add(&b, &t.svcs[0], NULL);
 	CHECK_INT(nft_batch_end(&b), 0);
 	rem = (int)b.len;
 	nlh = mnl_nlmsg_next((const void *)b.buf, &rem); /* past BEGIN */
@@ -372,6 +469,7 @@ int main(void)
 {
 	test_replace();
 	test_update();
+	test_update_incremental();
 	test_del();
 	test_chunks();
 	test_purge();

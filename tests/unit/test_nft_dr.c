@@ -140,7 +140,7 @@ static void test_rr(void)
 	nft_batch_init(&b, 1);
 	nft_batch_dr_replace(&b);
 	nft_batch_dr_hook(&b, "eth0", true);
-	nft_batch_dr_svc_add(&b, s, 2);
+	nft_batch_dr_svc_add(&b, s, NULL, 2);
 	CHECK_INT(b.family, NFPROTO_INET); /* restored for the NAT code */
 	text = render(&b, NFPROTO_NETDEV);
 	golden("dr_rr.txt", text);
@@ -174,7 +174,7 @@ static void test_sh(void)
 	dst(s, "192.0.2.22", 443, 2);
 	dst(s, "192.0.2.23", 443, 0);
 	nft_batch_init(&b, 1);
-	nft_batch_dr_svc_add(&b, s, 7);
+	nft_batch_dr_svc_add(&b, s, NULL, 7);
 	text = render(&b, NFPROTO_NETDEV);
 	golden("dr_sh.txt", text);
 	/* persistence: a quiesced server leaves @to too */
@@ -197,7 +197,7 @@ static void test_v6(void)
 	dst(s, "2001:db8::21", 53, 1);
 	dst(s, "2001:db8::22", 53, 3);
 	nft_batch_init(&b, 1);
-	nft_batch_dr_svc_add(&b, s, 3);
+	nft_batch_dr_svc_add(&b, s, NULL, 3);
 	text = render(&b, NFPROTO_NETDEV);
 	golden("dr_v6.txt", text);
 	free(text);
@@ -224,7 +224,7 @@ static void test_update_del(void)
 	dst(n, "192.0.2.24", 80, 1);
 	CHECK(nft_dr_updatable(s, n));
 	nft_batch_init(&b, 1);
-	nft_batch_dr_svc_update(&b, s, n, 2);
+	nft_batch_dr_svc_update(&b, s, NULL, n, NULL, 2);
 	text = render(&b, NFPROTO_NETDEV);
 	golden("dr_update.txt", text);
 	CHECK(pos(text, "_flows") < 0 || pos(text, "del set vs_tcp_192_0_2_100_80_flows") < 0);
