@@ -41,6 +41,7 @@
 #include "lvs/nft_batch.h"
 #include "lvs/nft_rules.h"
 #include "lvs/nft_sock.h"
+#include "tablefile.h"
 
 static const struct lvs_backend_ops *ops = &lvs_nft_backend;
 
@@ -50,186 +51,6 @@ static void usage(void)
 	                "[--resync WANT]... [--read] [--remove-own] | serve | bench N | "
 	                "render WANT | stress SCHED N STEPS [dr]\n");
 	exit(2);
-}
-
-static void die(const char *what, const char *line)
-{
-	fprintf(stderr, "ka_nft: %s: %s\n", what, line);
-	exit(2);
-}
-
-static unsigned long num(const char *s, unsigned long max, const char *line)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || end == s || v > max)
-		die("bad number", line);
-	return v;
-}
-
-#define MAXTOK 32
-
-static int split(char *s, char **tok)
-{
-	int n = 0;
-	char *save = NULL, *t;
-
-	for (t = strtok_r(s, " \t\r\n", &save); t && n < MAXTOK;
-	     t = strtok_r(NULL, " \t\r\n", &save))
-		tok[n++] = t;
-	return n;
-}
-
-static int parse_svc(char **t, int n, struct lvs_svc_key *k, struct lvs_svc_attr *a,
-                     const char *line)
-{
-	int i;
-
-	memset(k, 0, sizeof(*k));
-	memset(a, 0, sizeof(*a));
-	strcpy(a->sched, "wlc");
-	if (n < 4)
-		die("short service line", line);
-	if (!strcmp(t[1], "fwmark")) {
-		k->fwmark = (uint32_t)num(t[2], UINT32_MAX, line);
-		k->protocol = IPPROTO_TCP;
-		if (!strcmp(t[3], "inet"))
-			k->af = AF_INET;
-		else if (!strcmp(t[3], "inet6"))
-			k->af = AF_INET6;
-		else
-			die("fwmark family must be inet or inet6", line);
-	} else {
-		if (!strcmp(t[1], "tcp"))
-			k->protocol = IPPROTO_TCP;
-		else if (!strcmp(t[1], "udp"))
-			k->protocol = IPPROTO_UDP;
-		else if (!strcmp(t[1], "sctp"))
-			k->protocol = IPPROTO_SCTP;
-		else
-			die("bad protocol", line);
-		if (addr_parse(t[2], &k->addr) < 0)
-			die("bad address", line);
-		k->af = k->addr.family;
-		k->port = (uint16_t)num(t[3], 65535, line);
-	}
-	for (i = 4; i + 1 < n; i += 2) {
-		if (!strcmp(t[i], "sched"))
-			snprintf(a->sched, sizeof(a->sched), "%s", t[i + 1]);
-		else if (!strcmp(t[i], "flags"))
-			a->flags = (uint32_t)num(t[i + 1], UINT32_MAX, line);
-		else if (!strcmp(t[i], "timeout"))
-			a->timeout_s = (uint32_t)num(t[i + 1], UINT32_MAX, line);
-		else if (!strcmp(t[i], "pe"))
-			snprintf(a->pe_name, sizeof(a->pe_name), "%s", t[i + 1]);
-		else if (!strcmp(t[i], "netmask")) {
-			struct in_addr m;
-
-			if (k->af == AF_INET6)
-				a->netmask = (uint32_t)num(t[i + 1], 128, line);
-			else if (inet_pton(AF_INET, t[i + 1], &m) == 1)
-				a->netmask = m.s_addr;
-			else
-				die("bad netmask", line);
-		} else
-			die("unknown service keyword", line);
-	}
-	if (i != n)
-		die("odd service line", line);
-	return 0;
-}
-
-static void parse_dest(char **t, int n, struct lvs_dest *d, const char *line)
-{
-	int i = 3;
-
-	memset(d, 0, sizeof(*d));
-	d->weight = 1;
-	if (n < 3 || addr_parse(t[1], &d->addr) < 0)
-		die("bad dest line", line);
-	d->af = d->addr.family;
-	d->port = (uint16_t)num(t[2], 65535, line);
-	if (i < n && (!strcmp(t[i], "nat") || !strcmp(t[i], "dr") || !strcmp(t[i], "tun"))) {
-		d->fwd = !strcmp(t[i], "nat")  ? LVS_FWD_NAT
-		         : !strcmp(t[i], "dr") ? LVS_FWD_DR
-		                               : LVS_FWD_TUN;
-		i++;
-	}
-	for (; i + 1 < n; i += 2) {
-		if (!strcmp(t[i], "weight"))
-			d->weight = (int32_t)num(t[i + 1], INT32_MAX, line);
-		else if (!strcmp(t[i], "uthreshold"))
-			d->u_threshold = (uint32_t)num(t[i + 1], UINT32_MAX, line);
-		else if (!strcmp(t[i], "lthreshold"))
-			d->l_threshold = (uint32_t)num(t[i + 1], UINT32_MAX, line);
-		else if (!strcmp(t[i], "tunport"))
-			d->tun_port = (uint16_t)num(t[i + 1], 65535, line);
-		else if (!strcmp(t[i], "tunflags"))
-			d->tun_flags = (uint16_t)num(t[i + 1], 65535, line);
-		else if (!strcmp(t[i], "tuntype")) {
-			if (!strcmp(t[i + 1], "ipip"))
-				d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
-			else if (!strcmp(t[i + 1], "gue"))
-				d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GUE;
-			else if (!strcmp(t[i + 1], "gre"))
-				d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GRE;
-			else
-				die("bad tunnel type", line);
-		} else
-			die("unknown dest keyword", line);
-	}
-	if (i != n)
-		die("odd dest line", line);
-}
-
-static void load_table(const char *path, struct lvs_table *t)
-{
-	char line[512], copy[512], *tok[MAXTOK];
-	struct lvs_tsvc *cur = NULL;
-	struct lvs_svc_key k;
-	struct lvs_svc_attr a;
-	struct lvs_dest d;
-	FILE *f = fopen(path, "r");
-	int n;
-
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	lvs_table_init(t);
-	while (fgets(line, sizeof(line), f)) {
-		snprintf(copy, sizeof(copy), "%s", line);
-		copy[strcspn(copy, "\n")] = '\0';
-		n = split(line, tok);
-		if (n == 0 || tok[0][0] == '#')
-			continue;
-		if (!strcmp(tok[0], "service")) {
-			parse_svc(tok, n, &k, &a, copy);
-			cur = lvs_table_add_svc(t, &k, &a);
-			if (!cur)
-				die("out of memory", copy);
-		} else if (!strcmp(tok[0], "dest")) {
-			if (!cur)
-				die("dest before any service", copy);
-			parse_dest(tok, n, &d, copy);
-			if (lvs_svc_set_dest(cur, &d) < 0)
-				die("out of memory", copy);
-		} else {
-			die("unknown line", copy);
-		}
-	}
-	fclose(f);
-}
-
-static const char *proto_str(uint16_t p)
-{
-	return p == IPPROTO_TCP    ? "tcp"
-	       : p == IPPROTO_UDP  ? "udp"
-	       : p == IPPROTO_SCTP ? "sctp"
-	                           : "?";
 }
 
 static void print_table(const struct lvs_table *t)
@@ -245,7 +66,7 @@ static void print_table(const struct lvs_table *t)
 			printf("service fwmark %u %s", s->key.fwmark,
 			       s->key.af == AF_INET6 ? "inet6" : "inet");
 		else
-			printf("service %s %s %u", proto_str(s->key.protocol),
+			printf("service %s %s %u", tf_proto_str(s->key.protocol),
 			       addr_fmt(&s->key.addr, b, sizeof(b)), s->key.port);
 		printf(" sched %s flags 0x%x conns %llu inpkts %llu outpkts %llu inbytes %llu "
 		       "outbytes %llu\n",
@@ -268,25 +89,6 @@ static void print_table(const struct lvs_table *t)
 	fflush(stdout);
 }
 
-/* "SVCLINE" "DESTLINE" from the command line. */
-static void parse_pair(const char *sl, const char *dl, struct lvs_svc_key *k, struct lvs_dest *d)
-{
-	char s1[512], s2[512], *tok[MAXTOK];
-	struct lvs_svc_attr a;
-	int n;
-
-	snprintf(s1, sizeof(s1), "%s", sl);
-	n = split(s1, tok);
-	if (n == 0 || strcmp(tok[0], "service"))
-		die("expected a service line", sl);
-	parse_svc(tok, n, k, &a, sl);
-	snprintf(s2, sizeof(s2), "%s", dl);
-	n = split(s2, tok);
-	if (n == 0 || strcmp(tok[0], "dest"))
-		die("expected a dest line", dl);
-	parse_dest(tok, n, d, dl);
-}
-
 static void *open_backend(void)
 {
 	char err[256];
@@ -304,7 +106,7 @@ static int do_sync(void *b, const char *path, const char *label)
 	struct lvs_table want;
 	int r;
 
-	load_table(path, &want);
+	tf_load_table(path, &want);
 	r = ops->sync(b, &want, NULL, false);
 	printf("%s failed=%d mutations=%lu\n", label, r, ops->mutations(b));
 	fflush(stdout);
@@ -318,7 +120,7 @@ static int do_dest(void *b, const char *verb, const char *sl, const char *dl)
 	struct lvs_dest d;
 	int r;
 
-	parse_pair(sl, dl, &k, &d);
+	tf_parse_pair(sl, dl, &k, &d);
 	r = !strcmp(verb, "set") ? ops->dest_set(b, &k, &d) : ops->dest_del(b, &k, &d);
 	printf("%s rc=%d mutations=%lu\n", verb, r, ops->mutations(b));
 	fflush(stdout);
@@ -442,7 +244,7 @@ static int cmd_bench(int argc, char **argv)
 
 	if (argc != 1)
 		usage();
-	n = num(argv[0], 60000, argv[0]);
+	n = tf_num(argv[0], 60000, argv[0]);
 	addr_parse("192.0.2.1", &k.addr);
 	lvs_table_init(&want);
 	s = lvs_table_add_svc(&want, &k, &a);
@@ -647,10 +449,10 @@ static int cmd_stress(int argc, char **argv)
 		usage();
 	dr = argc == 4;
 	if (getenv("KA_NFT_SEED"))
-		rnd_state = (uint32_t)num(getenv("KA_NFT_SEED"), UINT32_MAX, "KA_NFT_SEED") | 1;
+		rnd_state = (uint32_t)tf_num(getenv("KA_NFT_SEED"), UINT32_MAX, "KA_NFT_SEED") | 1;
 	snprintf(a.sched, sizeof(a.sched), "%s", argv[0]);
-	n = num(argv[1], dr ? 250 : 60000, argv[1]);
-	steps = num(argv[2], 1000000, argv[2]);
+	n = tf_num(argv[1], dr ? 250 : 60000, argv[1]);
+	steps = tf_num(argv[2], 1000000, argv[2]);
 	pool = dr ? (n + n / 10 > 250 ? 250 : n + n / 10) : n + n / 10;
 	addr_parse("192.0.2.1", &k.addr);
 	d.fwd = dr ? LVS_FWD_DR : LVS_FWD_NAT;
@@ -740,7 +542,7 @@ static int cmd_render(int argc, char **argv)
 
 	if (argc != 1)
 		usage();
-	load_table(argv[0], &want);
+	tf_load_table(argv[0], &want);
 	lvs_table_init(&nat);
 	for (i = 0; i < want.n_svcs; i++)
 		if (!nft_svc_is_dr(&want.svcs[i]))
@@ -771,6 +573,8 @@ int main(int argc, char **argv)
 	struct log_opts lo = {.console = true, .no_syslog = true, .facility = LOG_DAEMON};
 	char err[256];
 	void *b;
+
+	tf_prog = "ka_nft";
 
 	log_init("ka_nft", &lo, NULL);
 	if (argc < 2)

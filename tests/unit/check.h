@@ -53,4 +53,39 @@ static inline const char *test_data_dir(void)
 	return d ? d : "tests";
 }
 
+/* Compare text with the golden file at path; KA_UPDATE_GOLDEN=1 rewrites
+ * the file instead (review the diff).  A difference prints what we got. */
+static inline void check_golden(const char *path, const char *text)
+{
+	char *want = NULL;
+	long n;
+	FILE *f;
+
+	if (getenv("KA_UPDATE_GOLDEN")) {
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (f) {
+			fputs(text, f);
+			fclose(f);
+		}
+		return;
+	}
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	want = n >= 0 ? calloc(1, (size_t)n + 1) : NULL;
+	if (want && fread(want, 1, (size_t)n, f) != (size_t)n)
+		want[0] = '\0';
+	fclose(f);
+	if (!want || strcmp(want, text) != 0) {
+		CHECK(!"golden differs");
+		fprintf(stderr, "%s differs; got:\n%s\n", path, text);
+	}
+	free(want);
+}
+
 #endif

@@ -102,36 +102,10 @@ static char *render(struct nft_batch *b)
 
 static void golden(const char *name, const char *text)
 {
-	char path[512], *want = NULL;
-	long n;
-	FILE *f;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/data/nft/%s", test_data_dir(), name);
-	if (getenv("KA_UPDATE_GOLDEN")) {
-		f = fopen(path, "w");
-		CHECK(f != NULL);
-		if (f) {
-			fputs(text, f);
-			fclose(f);
-		}
-		return;
-	}
-	f = fopen(path, "r");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	want = calloc(1, (size_t)n + 1);
-	if (want && fread(want, 1, (size_t)n, f) != (size_t)n)
-		want[0] = '\0';
-	fclose(f);
-	if (!want || strcmp(want, text) != 0) {
-		CHECK(!"golden differs");
-		fprintf(stderr, "%s differs; got:\n%s\n", path, text);
-	}
-	free(want);
+	check_golden(path, text);
 }
 
 /* Position of needle in hay after `from` (or -1). */

@@ -289,46 +289,12 @@ static void build(const struct combo *c, struct lvs_table *t, struct lvs_tsvc **
 	*out = s;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void golden(const char *name, const char *text)
 {
-	char path[512], *want;
-	FILE *f;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/data/nft/combo_%s.txt", test_data_dir(), name);
-	if (getenv("KA_UPDATE_GOLDEN")) {
-		f = fopen(path, "w");
-		CHECK(f != NULL);
-		if (f) {
-			fputs(text, f);
-			fclose(f);
-		}
-		return;
-	}
-	want = slurp(path);
-	CHECK(want != NULL);
-	if (want && strcmp(want, text) != 0) {
-		CHECK(!"golden differs");
-		fprintf(stderr, "%s differs; got:\n%s\n", path, text);
-	}
-	free(want);
+	check_golden(path, text);
 }
 
 static void run(const struct combo *c)
