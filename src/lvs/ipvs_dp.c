@@ -48,50 +48,6 @@ static unsigned long ipvs_dp_mutations(const void *b)
 	return dp->mutations;
 }
 
-/* ---- table helpers the public table API does not need ---- */
-
-static void table_del_svc(struct lvs_table *t, const struct lvs_svc_key *k)
-{
-	struct lvs_tsvc *s = lvs_table_find(t, k);
-	size_t i;
-
-	if (!s)
-		return;
-	i = (size_t)(s - t->svcs);
-	free(s->dests);
-	memmove(&t->svcs[i], &t->svcs[i + 1], (t->n_svcs - i - 1) * sizeof(*s));
-	t->n_svcs--;
-}
-
-static void svc_del_dest(struct lvs_tsvc *s, const struct lvs_dest *d)
-{
-	struct lvs_tdest *td = lvs_svc_find_dest(s, d);
-	size_t i;
-
-	if (!td)
-		return;
-	i = (size_t)(td - s->dests);
-	memmove(&s->dests[i], &s->dests[i + 1], (s->n_dests - i - 1) * sizeof(*td));
-	s->n_dests--;
-}
-
-/* A deep copy of src's service into t (attributes and destinations). */
-static struct lvs_tsvc *table_copy_svc(struct lvs_table *t, const struct lvs_tsvc *src)
-{
-	struct lvs_tsvc *s = lvs_table_add_svc(t, &src->key, &src->attr);
-	size_t i;
-
-	if (!s)
-		return NULL;
-	s->stats = src->stats;
-	for (i = 0; i < src->n_dests; i++) {
-		if (lvs_svc_set_dest(s, &src->dests[i].d) < 0)
-			return NULL;
-		*lvs_svc_find_dest(s, &src->dests[i].d) = src->dests[i];
-	}
-	return s;
-}
-
 /* ---- logging ---- */
 
 static const char *dest_fmt(const struct lvs_dest *d, char *buf, size_t len)
@@ -164,7 +120,7 @@ static int mirror_apply(struct lvs_table *m, const struct lvs_op *op)
 			s->attr = op->attr;
 		return 0;
 	case LVS_OP_SVC_DEL:
-		table_del_svc(m, &op->key);
+		lvs_table_del_svc(m, &op->key);
 		return 0;
 	case LVS_OP_DEST_ADD:
 	case LVS_OP_DEST_EDIT:
@@ -173,7 +129,7 @@ static int mirror_apply(struct lvs_table *m, const struct lvs_op *op)
 	case LVS_OP_DEST_DEL:
 		s = lvs_table_find(m, &op->key);
 		if (s)
-			svc_del_dest(s, &op->dest);
+			lvs_svc_del_dest(s, &op->dest);
 		return 0;
 	}
 	return 0;
@@ -204,7 +160,7 @@ static int read_have(struct ipvs_dp *dp, const struct lvs_table *want, const str
 	for (i = 0; i < all.n_svcs; i++) {
 		if (!in_table(want, &all.svcs[i].key) && !in_table(drop, &all.svcs[i].key))
 			continue; /* foreign: never read, never touched */
-		s = table_copy_svc(have, &all.svcs[i]);
+		s = lvs_table_copy_svc(have, &all.svcs[i]);
 		if (!s) {
 			r = -ENOMEM;
 			goto out;
@@ -262,7 +218,8 @@ static int ipvs_dp_sync(void *b, const struct lvs_table *want, const struct lvs_
 	/* The new mirror starts from what the kernel has of the wanted
 	 * services and follows each operation that succeeds. */
 	for (i = 0; i < have.n_svcs; i++)
-		if (in_table(want, &have.svcs[i].key) && !table_copy_svc(&mirror, &have.svcs[i]))
+		if (in_table(want, &have.svcs[i].key) &&
+		    !lvs_table_copy_svc(&mirror, &have.svcs[i]))
 			goto nomem;
 	for (i = 0; i < plan.n; i++) {
 		op = &plan.ops[i];
@@ -369,7 +326,7 @@ static int ipvs_dp_dest_del(void *b, const struct lvs_svc_key *k, const struct l
 		log_op_failure(dp, &op, r);
 		return -1;
 	}
-	svc_del_dest(s, d);
+	lvs_svc_del_dest(s, d);
 	return 0;
 }
 
@@ -386,7 +343,7 @@ static int ipvs_dp_read(void *b, struct lvs_table *out)
 	for (i = 0; r == 0 && i < all.n_svcs; i++) {
 		if (!lvs_table_find(&dp->mirror, &all.svcs[i].key))
 			continue;
-		s = table_copy_svc(out, &all.svcs[i]);
+		s = lvs_table_copy_svc(out, &all.svcs[i]);
 		r = s ? ipvs_read_dests(dp->ip, s) : -ENOMEM;
 	}
 	if (r < 0)

@@ -95,6 +95,13 @@ struct lvs_tsvc *lvs_table_add_svc(struct lvs_table *t, const struct lvs_svc_key
 struct lvs_tdest *lvs_svc_find_dest(const struct lvs_tsvc *s, const struct lvs_dest *d);
 /* Add or replace a destination (matched by af/addr/port); -1 on ENOMEM. */
 int lvs_svc_set_dest(struct lvs_tsvc *s, const struct lvs_dest *d);
+/* Remove a service (and its destinations) / one destination; no-op when
+ * absent. */
+void lvs_table_del_svc(struct lvs_table *t, const struct lvs_svc_key *k);
+void lvs_svc_del_dest(struct lvs_tsvc *s, const struct lvs_dest *d);
+/* A deep copy of src (attributes, destinations, counters) into t; NULL on
+ * ENOMEM. */
+struct lvs_tsvc *lvs_table_copy_svc(struct lvs_table *t, const struct lvs_tsvc *src);
 bool lvs_svc_key_equal(const struct lvs_svc_key *a, const struct lvs_svc_key *b);
 bool lvs_svc_attr_equal(const struct lvs_svc_attr *a, const struct lvs_svc_attr *b);
 bool lvs_dest_same_id(const struct lvs_dest *a, const struct lvs_dest *b);

@@ -162,3 +162,44 @@ const char *lvs_svc_key_fmt(const struct lvs_svc_key *k, char *buf, size_t len)
 		         addr_fmt(&k->addr, a, sizeof(a)), k->port);
 	return buf;
 }
+
+void lvs_table_del_svc(struct lvs_table *t, const struct lvs_svc_key *k)
+{
+	struct lvs_tsvc *s = lvs_table_find(t, k);
+	size_t i;
+
+	if (!s)
+		return;
+	i = (size_t)(s - t->svcs);
+	free(s->dests);
+	memmove(&t->svcs[i], &t->svcs[i + 1], (t->n_svcs - i - 1) * sizeof(*s));
+	t->n_svcs--;
+}
+
+void lvs_svc_del_dest(struct lvs_tsvc *s, const struct lvs_dest *d)
+{
+	struct lvs_tdest *td = lvs_svc_find_dest(s, d);
+	size_t i;
+
+	if (!td)
+		return;
+	i = (size_t)(td - s->dests);
+	memmove(&s->dests[i], &s->dests[i + 1], (s->n_dests - i - 1) * sizeof(*td));
+	s->n_dests--;
+}
+
+struct lvs_tsvc *lvs_table_copy_svc(struct lvs_table *t, const struct lvs_tsvc *src)
+{
+	struct lvs_tsvc *s = lvs_table_add_svc(t, &src->key, &src->attr);
+	size_t i;
+
+	if (!s)
+		return NULL;
+	s->stats = src->stats;
+	for (i = 0; i < src->n_dests; i++) {
+		if (lvs_svc_set_dest(s, &src->dests[i].d) < 0)
+			return NULL;
+		*lvs_svc_find_dest(s, &src->dests[i].d) = src->dests[i];
+	}
+	return s;
+}

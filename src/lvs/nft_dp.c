@@ -91,31 +91,6 @@ static int svc_clone(struct lvs_tsvc *dst, const struct lvs_tsvc *src)
 	return 0;
 }
 
-static void svc_drop_dest(struct lvs_tsvc *s, const struct lvs_dest *d)
-{
-	struct lvs_tdest *td = lvs_svc_find_dest(s, d);
-	size_t i;
-
-	if (!td)
-		return;
-	i = (size_t)(td - s->dests);
-	memmove(&s->dests[i], &s->dests[i + 1], (s->n_dests - i - 1) * sizeof(*td));
-	s->n_dests--;
-}
-
-static int table_copy_svc(struct lvs_table *t, const struct lvs_tsvc *src)
-{
-	struct lvs_tsvc *s = lvs_table_add_svc(t, &src->key, &src->attr);
-	size_t i;
-
-	if (!s)
-		return -1;
-	for (i = 0; i < src->n_dests; i++)
-		if (lvs_svc_set_dest(s, &src->dests[i].d) < 0)
-			return -1;
-	return 0;
-}
-
 /* Whether the kernel must change to go from a (plan pa) to b (plan pb):
  * other rules or @idx, or another set of destinations (their counters). */
 static bool svc_differs(const struct lvs_tsvc *a, const struct nft_svc_plan *pa,
@@ -268,7 +243,8 @@ static int supported(struct nft_dp *dp, const struct lvs_table *want, struct lvs
 			(*failed)++;
 			continue;
 		}
-		if (table_copy_svc(out, s) < 0 || (kind && nft_binds_set(binds, &s->key, &dev) < 0))
+		if (!lvs_table_copy_svc(out, s) ||
+		    (kind && nft_binds_set(binds, &s->key, &dev) < 0))
 			r = -1;
 	}
 	free(ifs);
@@ -493,7 +469,7 @@ static int nft_dp_dest_del(void *bk, const struct lvs_svc_key *k, const struct l
 		log_err("nftables: out of memory deleting a destination");
 		return -1;
 	}
-	svc_drop_dest(&now, d);
+	lvs_svc_del_dest(&now, d);
 	return apply_svc(dp, s, &now);
 }
 
@@ -548,7 +524,7 @@ static int nft_dp_read(void *bk, struct lvs_table *out)
 		return -1;
 	}
 	for (i = 0; i < dp->mirror.n_svcs; i++) {
-		if (table_copy_svc(out, &dp->mirror.svcs[i]) < 0) {
+		if (!lvs_table_copy_svc(out, &dp->mirror.svcs[i])) {
 			free(c);
 			return -1;
 		}
