@@ -525,7 +525,7 @@ int check_engine_apply(struct check_engine *e, struct check_conf *conf)
 	free(fresh);
 	if (old)
 		vs_free_array(old, n_old);
-	check_conf_free(old_conf);
+	ck_conf_retire(e, old_conf);
 	e->started = true;
 	/* Building a large configuration leaves freed heap behind: return it. */
 	malloc_trim(0);
@@ -591,6 +591,7 @@ void check_engine_free(struct check_engine *e)
 	if (e->vs)
 		vs_free_array(e->vs, e->n_vs);
 	check_conf_free(e->conf);
+	ck_retired_free_all(e);
 	free(e->kbuf2);
 	if (e->ssl_ctx)
 		check_tls_ctx_free(e->ssl_ctx);

@@ -27,6 +27,7 @@ struct ck_check {
 	int64_t file_add; /* FILE_CHECK contribution */
 	struct event *timer;
 	struct check_attempt *att;
+	struct check_conf *att_conf; /* the configuration att's cfg belongs to */
 	uint64_t att_start_us;
 	struct ck_sub *subs;
 	unsigned n_subs, cap_subs;
@@ -81,7 +82,19 @@ struct check_engine {
 	bool started;
 	struct check_engine_counters cnt;
 	char *kbuf2; /* check_cfg_key() of a hash-chain candidate */
+	/* Previous configurations still used by attempts in flight. */
+	struct ck_retired {
+		struct check_conf *conf;
+		unsigned refs;
+	} * retired;
+	size_t n_retired;
 };
+
+/* check_engine_retire.c: a replaced configuration is freed once no attempt
+ * in flight uses it (retire: at reload; unref: when an attempt ends). */
+void ck_conf_retire(struct check_engine *e, struct check_conf *old);
+void ck_conf_unref(struct check_engine *e, struct check_conf *held);
+void ck_retired_free_all(struct check_engine *e);
 
 /* check_engine_run.c */
 void ck_check_schedule(struct ck_check *c, uint64_t delay_us);

@@ -67,6 +67,7 @@ static void fire(evutil_socket_t fd, short what, void *arg)
 		attempt_done(c, &o);
 		return;
 	}
+	c->att_conf = e->conf;
 	c->att = ops->start(&io, c->cfg, c->sm.step, attempt_done, c);
 	if (!c->att) {
 		check_outcome_fail(&o, "cannot start the check");
@@ -119,6 +120,8 @@ void ck_check_cancel(struct ck_check *c)
 	if (c->att && ops && ops->cancel)
 		ops->cancel(c->att);
 	c->att = NULL;
+	ck_conf_unref(c->e, c->att_conf);
+	c->att_conf = NULL;
 	if (c->timer) {
 		event_free(c->timer);
 		c->timer = NULL;
@@ -151,8 +154,12 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 	enum check_change ch;
 	uint64_t next;
 	bool weight_changed = false;
+	/* Released once o is no longer read: it may point into the attempt's
+	 * configuration. */
+	struct check_conf *held = c->att_conf;
 
 	c->att = NULL;
+	c->att_conf = NULL;
 	c->last_latency_us = mono_us() - c->att_start_us;
 	if (!o->ok)
 		c->n_failures++;
@@ -172,6 +179,7 @@ static void attempt_done(void *arg, const struct check_outcome *o)
 		free(c->last_why);
 		c->last_why = NULL;
 	}
+	ck_conf_unref(e, held);
 	ck_check_schedule(c, next == c->cfg->delay_loop_us ? ck_align(next) : next);
 	if (ch == CHECK_NO_CHANGE && !weight_changed)
 		return;
