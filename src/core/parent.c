@@ -15,6 +15,7 @@
 #include "lib/mtime.h"
 #include "lib/pidfile.h"
 #include "lib/script.h"
+#include "lib/sdnotify.h"
 
 #define HELLO_REPLY_MS 3000u      /* a child must answer within this */
 #define CRASH_WINDOW_US 60000000u /* restarts closer than this back off */
@@ -288,6 +289,7 @@ void parent_stop(struct parent *p, int code)
 		return;
 	p->stopping = true;
 	p->exit_code = code;
+	sdnotify("STOPPING=1\nSTATUS=Stopping");
 	for (k = 0; k < KA_CHILD_MAX; k++)
 		evtimer_del(p->kids[k].respawn_ev);
 	kill_children(p, SIGTERM);
@@ -375,6 +377,7 @@ _Noreturn void ka_parent_run(struct ka_options *o, struct ka_config *c)
 		exit(KA_EXIT_FATAL);
 	}
 	parent_apply_children(p);
+	sdnotifyf("READY=1\nMAINPID=%d\nSTATUS=Running", (int)p->pid);
 	event_base_dispatch(p->base);
 
 	code = p->exit_code;

@@ -2,22 +2,37 @@
 #include <event2/event.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/parent_int.h"
 #include "lib/pidfile.h"
 #include "lib/script.h"
+#include "lib/sdnotify.h"
 #include "version.h"
+
+/* CLOCK_MONOTONIC in microseconds, as RELOADING=1 wants it. */
+static unsigned long long monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+}
 
 static void reload(struct parent *p)
 {
 	struct ka_config *nc;
 
 	log_info("Reloading configuration %s", p->o->conf_file);
+	sdnotifyf("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading %s", monotonic_usec(),
+	          p->o->conf_file);
 	nc = ka_config_load(p->o, NULL, NULL);
 	if (!nc) {
 		log_err("Reload: out of memory, keeping the running configuration");
 		p->reload_failures++;
+		sdnotify("READY=1\nSTATUS=Reload failed: out of memory; the previous "
+		         "configuration runs");
 		return;
 	}
 	if (ka_config_exit_code(nc) != 0) {
@@ -25,6 +40,9 @@ static void reload(struct parent *p)
 		        p->o->conf_file);
 		ka_config_free(nc);
 		p->reload_failures++;
+		sdnotifyf("READY=1\nSTATUS=Reload failed: %s has errors; the previous "
+		          "configuration runs",
+		          p->o->conf_file);
 		return;
 	}
 	ka_config_free(p->cfg);
@@ -32,6 +50,8 @@ static void reload(struct parent *p)
 	p->reloads++;
 	parent_relay(p, SIGHUP, false);
 	parent_apply_children(p);
+	sdnotifyf("READY=1\nSTATUS=Running (reloads %u, failed %u)", p->reloads,
+	          p->reload_failures);
 }
 
 static void fill_parent_data(void *arg, FILE *fp)
