@@ -123,27 +123,8 @@ alt() { # every answer differs from the previous one, no failure
 one_server() { [[ $(sort -u "$T_DIR/got" | wc -l) == 1 ]] && grep -qx 'rs[12]' "$T_DIR/got"; }
 
 # The backend: commands in, answers out (coprocess).
-coproc KA { ip netns exec "$D" "$KA_NFT" serve 2>"$T_DIR/ka_nft.err"; }
-T_PIDS+=($KA_PID)
-ka_line() {
-	local l
-	IFS= read -r -t 5 l <&"${KA[0]}" || return 1
-	printf '%s\n' "$l"
-}
-ka() { # COMMAND -> the answer line; for read, the table up to "end"
-	printf '%s\n' "$1" >&"${KA[1]}"
-	if [[ $1 == read ]]; then
-		local l
-		while l=$(ka_line); do
-			[[ $l == end ]] && return 0
-			printf '%s\n' "$l"
-		done
-		return 1
-	fi
-	ka_line
-}
-mutations() { sed -n 's/.*mutations=\([0-9]*\).*/\1/p' <<<"$1"; }
-[[ $(ka_line) == ready ]] || { echo "ka_nft serve did not start"; cat "$T_DIR/ka_nft.err"; exit 1; }
+. "$(dirname "$0")/nft_serve_lib.sh"
+ka_serve_start "$D"
 
 write_table() { # FILE SCHED W1 W2 [EXTRA]: services on ports 80 and 9000
 	local p

@@ -62,12 +62,7 @@ static void print_table(const struct lvs_table *t)
 		const struct lvs_tsvc *s = &t->svcs[i];
 		const struct lvs_stats *st = &s->stats;
 
-		if (s->key.fwmark)
-			printf("service fwmark %u %s", s->key.fwmark,
-			       s->key.af == AF_INET6 ? "inet6" : "inet");
-		else
-			printf("service %s %s %u", tf_proto_str(s->key.protocol),
-			       addr_fmt(&s->key.addr, b, sizeof(b)), s->key.port);
+		tf_print_svc_key(&s->key);
 		printf(" sched %s flags 0x%x conns %llu inpkts %llu outpkts %llu inbytes %llu "
 		       "outbytes %llu\n",
 		       s->attr.sched, s->attr.flags, (unsigned long long)st->conns,

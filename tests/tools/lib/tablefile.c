@@ -207,3 +207,14 @@ void tf_parse_pair(const char *sl, const char *dl, struct lvs_svc_key *k, struct
 		tf_die("expected a dest line", dl);
 	tf_parse_dest(tok, n, d, dl);
 }
+
+void tf_print_svc_key(const struct lvs_svc_key *k)
+{
+	char b[KA_ADDRSTRLEN];
+
+	if (k->fwmark)
+		printf("service fwmark %u %s", k->fwmark, k->af == AF_INET6 ? "inet6" : "inet");
+	else
+		printf("service %s %s %u", tf_proto_str(k->protocol),
+		       addr_fmt(&k->addr, b, sizeof(b)), k->port);
+}

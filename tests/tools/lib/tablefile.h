@@ -21,6 +21,8 @@ int tf_parse_svc(char **t, int n, struct lvs_svc_key *k, struct lvs_svc_attr *a,
 void tf_parse_dest(char **t, int n, struct lvs_dest *d, const char *line);
 void tf_load_table(const char *path, struct lvs_table *t);
 const char *tf_proto_str(uint16_t p);
+/* "service tcp ADDR PORT" / "service fwmark N inet6" (no newline). */
+void tf_print_svc_key(const struct lvs_svc_key *k);
 /* "SVCLINE" "DESTLINE" from the command line. */
 void tf_parse_pair(const char *sl, const char *dl, struct lvs_svc_key *k, struct lvs_dest *d);
 
