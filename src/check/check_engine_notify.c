@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check/check_engine_int.h"
+#include "lib/kaevent.h"
 #include "lib/log.h"
 #include "lib/script.h"
 #include "vrrp/vrrp_notify.h"
@@ -67,6 +68,12 @@ void ck_notify_rs(struct check_engine *e, struct ck_rs *rs, bool up)
 	         up ? "UP" : "DOWN");
 	fifo_line(e, line);
 	run(e, up ? rs->conf->notify_up : rs->conf->notify_down);
+	ka_event_publish(&(struct ka_event){.kind = KA_EV_RS,
+	                                    .name = rs->vs->conf->fifo_name,
+	                                    .rs = a,
+	                                    .up = up,
+	                                    .initial = !e->started,
+	                                    .alert = rs->conf->smtp_alert});
 }
 
 void ck_notify_vs(struct check_engine *e, struct ck_vs *vs, bool up)
@@ -76,4 +83,9 @@ void ck_notify_vs(struct check_engine *e, struct ck_vs *vs, bool up)
 	snprintf(line, sizeof(line), "VS %s %s\n", vs->conf->fifo_name, up ? "UP" : "DOWN");
 	fifo_line(e, line);
 	run(e, up ? vs->conf->quorum_up : vs->conf->quorum_down);
+	ka_event_publish(&(struct ka_event){.kind = KA_EV_VS_QUORUM,
+	                                    .name = vs->conf->fifo_name,
+	                                    .up = up,
+	                                    .initial = !e->started,
+	                                    .alert = vs->conf->smtp_alert});
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/daemon.h"
+#include "lib/kaevent.h"
 #include "lib/mtime.h"
 #include "lib/script.h"
 #include "vrrp/vrrp_if.h"
@@ -89,8 +90,16 @@ static void notify_instance(struct vrrp_inst *vi)
 	log_info("(%s) Entering %s STATE", vi->c->name, state_name(s));
 	if (s != VRRP_STATE_INIT && s != VRRP_STATE_STOP)
 		vrrp_syncd_state(vi->rt, vi->c->name, s == VRRP_STATE_MASTER);
-	if (s != VRRP_STATE_INIT)
+	if (s != VRRP_STATE_INIT) {
+		struct ka_event ev = {.kind = KA_EV_VRRP_INSTANCE,
+		                      .name = vi->c->name,
+		                      .state = state_name(s),
+		                      .prio = vi->fsm.prio,
+		                      .alert = vi->c->notify.smtp_alert};
+
 		notify(vi->rt, vi->nq, &vi->c->notify, false, vi->c->name, s, vi->fsm.prio);
+		ka_event_publish(&ev);
+	}
 }
 
 static void notify_group(struct vrrp_group_rt *g)
@@ -102,6 +111,10 @@ static void notify_group(struct vrrp_group_rt *g)
 	g->state = s;
 	log_info("VRRP_Group(%s) Syncing instances to %s state", g->c->name, state_name(s));
 	notify(g->insts[0]->rt, g->nq, &g->c->notify, true, g->c->name, s, 0);
+	ka_event_publish(&(struct ka_event){.kind = KA_EV_VRRP_GROUP,
+	                                    .name = g->c->name,
+	                                    .state = state_name(s),
+	                                    .alert = g->c->notify.smtp_alert});
 }
 
 /* Apply one instance's actions in the order the FSM contract gives. */
