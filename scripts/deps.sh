@@ -3,7 +3,7 @@
 # only called when something is missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmnl-dev libnftnl-dev libssl-dev
-      nftables wrk curl
+      nftables wrk curl python3-aiosmtpd snmpd snmp groff-base man-db
       clang-format iproute2 procps psmisc tcpdump keepalived
       ipvsadm qemu-system-x86 busybox-static cpio)
 missing=()
