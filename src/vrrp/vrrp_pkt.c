@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "vrrp/vrrp_ah.h"
+
 /* ---- small helpers ---------------------------------------------------------- */
 
 static uint16_t get16(const uint8_t *p)
@@ -58,7 +60,7 @@ const char *vrrp_rx_err_str(enum vrrp_rx_err e)
 	case VRRP_RX_IP_PROTO:
 		return "not VRRP (IP protocol)";
 	case VRRP_RX_AH:
-		return "IPsec AH not supported";
+		return "AH header missing, unexpected or malformed";
 	case VRRP_RX_TTL:
 		return "bad TTL/hop limit";
 	case VRRP_RX_VERSION:
@@ -236,10 +238,11 @@ enum vrrp_csum_form vrrp_csum_detect(const struct vrrp_pkt *pkt, const struct vr
 
 /* ---- IPv4 header ------------------------------------------------------------- */
 
-int vrrp_ipv4_strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
-                    const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why)
+static int strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
+                 const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why, bool allow_ah)
 {
-	size_t hlen, tot_len;
+	size_t hlen, tot_len, ahlen = 0;
+	struct vrrp_ah_hdr ah;
 
 	memset(meta, 0, sizeof(*meta));
 	meta->ttl = -1;
@@ -274,11 +277,11 @@ int vrrp_ipv4_strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
 		*why = VRRP_RX_IP_HDR;
 		return -1;
 	}
-	if (buf[9] == VRRP_PROTO_AH) {
+	if (buf[9] == VRRP_PROTO_AH && !allow_ah) {
 		*why = VRRP_RX_AH;
 		return -1;
 	}
-	if (buf[9] != VRRP_PROTO) {
+	if (buf[9] != VRRP_PROTO && buf[9] != VRRP_PROTO_AH) {
 		*why = VRRP_RX_IP_PROTO;
 		return -1;
 	}
@@ -293,10 +296,34 @@ int vrrp_ipv4_strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
 		*why = VRRP_RX_LENGTH;
 		return -1;
 	}
-	*payload = buf + hlen;
-	*plen = tot_len - hlen;
+	if (buf[9] == VRRP_PROTO_AH) {
+		if (vrrp_ah_parse(buf + hlen, tot_len - hlen, &ah) < 0) {
+			*why = VRRP_RX_AH;
+			return -1;
+		}
+		ahlen = VRRP_AH_LEN;
+		meta->ah = true;
+		meta->ah_seq = ah.seq;
+		meta->ip_pkt = buf;
+		meta->ip_len = tot_len;
+		meta->ip_hlen = hlen + ahlen;
+	}
+	*payload = buf + hlen + ahlen;
+	*plen = tot_len - hlen - ahlen;
 	*why = VRRP_RX_OK;
 	return 0;
+}
+
+int vrrp_ipv4_strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
+                    const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why)
+{
+	return strip(buf, len, meta, payload, plen, why, false);
+}
+
+int vrrp_ipv4_strip_ah(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
+                       const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why)
+{
+	return strip(buf, len, meta, payload, plen, why, true);
 }
 
 /* ---- decode ------------------------------------------------------------------ */
@@ -527,10 +554,23 @@ static enum vrrp_rx_err validate(const struct vrrp_pkt *pkt, const struct vrrp_r
 	/* R6: demultiplexing normally happened already. */
 	if (pol->vrid && pkt->vrid != pol->vrid)
 		return VRRP_RX_VRID;
-	/* AH presence must match the configuration; AH itself is not
-	 * implemented, so an AH instance accepts nothing. */
-	if (pol->auth_type == VRRP_PKT_AUTH_AH && pol->version == VRRP_VERSION_2)
-		return VRRP_RX_AH;
+	/* AH presence must match the configuration; then ICV, SPI and
+	 * sequence number, before anything else is believed. */
+	if (pol->auth_type == VRRP_PKT_AUTH_AH || meta->ah) {
+		uint32_t seq = 0;
+		enum vrrp_ah_verdict v;
+
+		if (pol->auth_type != VRRP_PKT_AUTH_AH || pol->version != VRRP_VERSION_2 ||
+		    !meta->ah || !meta->ip_pkt)
+			return VRRP_RX_AH;
+		v = vrrp_ah_verify(pol->auth_data, meta->ip_pkt, meta->ip_len, pol->unicast,
+		                   pol->ah_last_seq, &seq);
+		info->ah_verdict = (int)v;
+		if (v == VRRP_AH_BAD_HDR)
+			return VRRP_RX_AH;
+		if (v != VRRP_AH_OK)
+			return VRRP_RX_AUTH_FAILURE;
+	}
 	/* R4: bytes after the message are only allowed as Ethernet padding. */
 	if (pkt->trailing) {
 		hlen = meta->ip_hlen ? meta->ip_hlen : pkt->family == AF_INET ? 20 : 40;
@@ -603,6 +643,7 @@ enum vrrp_rx_err vrrp_pkt_validate(const struct vrrp_pkt *pkt, const struct vrrp
 		info = &scratch;
 	info->warn = 0;
 	info->csum_form = VRRP_CSUM_NONE;
+	info->ah_verdict = 0;
 	return validate(pkt, meta, pol, info);
 }
 

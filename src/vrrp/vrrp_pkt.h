@@ -46,7 +46,7 @@
  * uses them).  Named VRRP_PKT_* to stay clear of vrrp_conf.h's enum. */
 #define VRRP_PKT_AUTH_NONE 0
 #define VRRP_PKT_AUTH_PASS 1 /* simple text password, 8 bytes zero padded */
-#define VRRP_PKT_AUTH_AH 2   /* IPsec AH, IP protocol 51 (not supported yet) */
+#define VRRP_PKT_AUTH_AH 2   /* IPsec AH, IP protocol 51 (vrrp_ah.h) */
 
 #define VRRP_HDR_LEN 8          /* version/type .. checksum */
 #define VRRP_AUTH_LEN 8         /* v2 Authentication Data, always present */
@@ -78,7 +78,10 @@ enum vrrp_rx_err {
 	 * meta family that disagrees with the decoded advert */
 	VRRP_RX_IP_HDR,
 	VRRP_RX_IP_PROTO, /* IPv4 protocol neither 112 nor 51 */
-	/* IPsec AH header (proto 51), or an AH policy: not supported yet */
+	/* AH presence differs from the policy (AH packet for a non-AH
+	 * instance or the reverse), proto 51 through vrrp_ipv4_strip(), or a
+	 * malformed AH header.  A bad ICV, SPI or sequence number is
+	 * VRRP_RX_AUTH_FAILURE. */
 	VRRP_RX_AH,
 	VRRP_RX_TTL,     /* R1: TTL / Hop Limit != 255 (or outside min/max_ttl) */
 	VRRP_RX_VERSION, /* R2: version not 2/3, not the instance's, or v2 over IPv6 */
@@ -146,6 +149,13 @@ struct vrrp_rx_meta {
 	/* IP header bytes before the VRRP message (IPv4 IHL × 4, options
 	 * included); 0 = unknown (20 / 40 assumed by the padding rule) */
 	size_t ip_hlen;
+	/* vrrp_ipv4_strip_ah() on an AH packet: ip_hlen then includes the
+	 * 24-byte AH; ip_pkt/ip_len are the whole IPv4 packet (tot_len bytes),
+	 * for the ICV; ah_seq its sequence number. */
+	bool ah;
+	uint32_t ah_seq;
+	const uint8_t *ip_pkt;
+	size_t ip_len;
 };
 
 /* Parse the IPv4 header in front of what a raw IPPROTO_VRRP socket returns.
@@ -158,6 +168,12 @@ struct vrrp_rx_meta {
  * Returns 0, or -1 with *why set. */
 int vrrp_ipv4_strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
                     const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why);
+/* The same for an IPPROTO_AH socket: protocol 112 as above, and protocol
+ * 51 with an AH header (next header 112, payload length 4, else
+ * VRRP_RX_AH) in front of the message, which *payload then points at.
+ * meta->ah, ah_seq, ip_pkt and ip_len are set for AH packets. */
+int vrrp_ipv4_strip_ah(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
+                       const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why);
 
 /* Structural decode of one VRRP message (no IP header) of the given family.
  * Checks: len >= 8; version 2 or 3 (VERSION), v2 with AF_INET6 (VERSION);
@@ -259,6 +275,10 @@ struct vrrp_rx_policy {
 	const struct ka_addr *peers; /* unicast_peer addresses, same stride rule */
 	size_t npeers;
 	size_t peer_stride;
+	/* auth_type AH: the last sequence number seen or sent (anti-replay:
+	 * a packet must carry a larger one); 0 accepts any.  The caller
+	 * keeps the counter and stores the packet's ah_seq after OK. */
+	uint32_t ah_last_seq;
 };
 
 /* What validation found besides the verdict. */
@@ -269,6 +289,9 @@ struct vrrp_rx_info {
 	/* the form the checksum matched (NONE if none); set whenever the
 	 * checksum step ran, also when it failed */
 	enum vrrp_csum_form csum_form;
+	/* auth_type AH: the vrrp_ah_verify() verdict (enum vrrp_ah_verdict),
+	 * 0 when not checked or fine */
+	int ah_verdict;
 };
 
 /* Defaults: version 2, VRID unchecked, 100 cs, no auth, check_ttl with
@@ -286,7 +309,8 @@ uint8_t vrrp_v2_interval_s(uint16_t adver_int_cs);
 
 /* Apply the instance's receive rules to a decoded advert, in keepalived's
  * order (reference §4.5), returning the first rule that drops it:
- *   VRID (R6, demux); AH policy; LENGTH (trailing bytes other than Ethernet
+ *   VRID (R6, demux); AH: presence must match the policy (AH), then ICV,
+ *   SPI == source and sequence > ah_last_seq (AUTH_FAILURE); LENGTH (trailing bytes other than Ethernet
  *   padding, R4); TTL (R1); VERSION (R2); v2: AUTH_TYPE_INVALID,
  *   AUTH_TYPE_MISMATCH, AUTH_FAILURE (R8, constant time), INTERVAL_ZERO (R10),
  *   INTERVAL (R9 drop); v3: INTERVAL_ZERO (R10), INTERVAL mismatch -> warn;
