@@ -2,6 +2,8 @@
  * (SIGUSR2, with the section names exporters parse) and JSON (SIGRTMIN+2). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "lib/mtime.h"
 #include "vrrp/vrrp_rt.h"
@@ -13,10 +15,67 @@ static const char *src_str(const struct vrrp_inst *vi, char *buf, size_t len)
 	return addr_fmt(&vi->src, buf, len);
 }
 
+/* The wall-clock time of a monotonic instant, in microseconds. */
+static uint64_t wall_us(uint64_t mono)
+{
+	struct timespec ts;
+	uint64_t now_mono = mono_us(), now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return mono && mono <= now_mono ? now - (now_mono - mono) : now;
+}
+
+/* "1795349966.231706 (Sun Nov 22 12:19:26.231706 2026)", as upstream. */
+static void fmt_time(FILE *fp, uint64_t us)
+{
+	time_t t = (time_t)(us / 1000000u);
+	struct tm tm;
+	char a[32], b[8];
+
+	localtime_r(&t, &tm);
+	strftime(a, sizeof(a), "%a %b %e %H:%M:%S", &tm);
+	strftime(b, sizeof(b), "%Y", &tm);
+	fprintf(fp, "%llu.%06llu (%s.%06llu %s)", (unsigned long long)(us / 1000000u),
+	        (unsigned long long)(us % 1000000u), a, (unsigned long long)(us % 1000000u), b);
+}
+
+/* A VIP as upstream prints it: the address, /len unless a host length,
+ * the device, the scope, and "set" while it is on the interface.  The
+ * exporters take the first word as the ip_address label. */
+static void fmt_vip(const struct vrrp_inst *vi, const struct vrrp_vip *v, char *buf, size_t len)
+{
+	char a[KA_ADDRSTRLEN];
+	int host = v->addr.family == AF_INET6 ? 128 : 32;
+	size_t n;
+
+	addr_fmt(&v->addr, a, sizeof(a));
+	n = (size_t)snprintf(buf, len, "%s", a);
+	if (v->prefixlen != host && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "/%d", v->prefixlen);
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, " dev %s scope %s",
+		                      v->dev          ? v->dev
+		                      : vi->c->ifname ? vi->c->ifname
+		                                      : "(none)",
+		                      v->scope_name ? v->scope_name : "global");
+	if (vi->vips_set && n < len)
+		snprintf(buf + n, len - n, " set");
+}
+
+/* Seconds for an interval in centiseconds: "1", "0.1", "2.5". */
+static void fmt_secs(FILE *fp, unsigned cs)
+{
+	if (cs % 100 == 0)
+		fprintf(fp, "%u", cs / 100);
+	else
+		fprintf(fp, "%u.%02u", cs / 100, cs % 100);
+}
+
 static void data_inst(const struct vrrp_inst *vi, FILE *fp)
 {
 	const struct vrrp_instance_conf *c = vi->c;
-	char a[KA_ADDRSTRLEN];
+	char a[KA_ADDRSTRLEN + 96];
 	size_t i;
 
 	fprintf(fp, " VRRP Instance = %s\n", c->name);
@@ -27,6 +86,9 @@ static void data_inst(const struct vrrp_inst *vi, FILE *fp)
 	            ? "MASTER"
 	            : vrrp_state_str(vi->fsm.state));
 	fprintf(fp, "   Fault flags = 0x%x\n", vi->fault);
+	fprintf(fp, "   Last transition = ");
+	fmt_time(fp, wall_us(vi->fsm.last_transition_us));
+	fprintf(fp, "\n");
 	fprintf(fp, "   Interface = %s\n", c->ifname ? c->ifname : "(none)");
 	fprintf(fp, "   Using src_ip = %s\n", src_str(vi, a, sizeof(a)));
 	fprintf(fp, "   Gratuitous ARP delay = %llu\n",
@@ -35,12 +97,18 @@ static void data_inst(const struct vrrp_inst *vi, FILE *fp)
 	fprintf(fp, "   Virtual Router ID = %u\n", c->vrid);
 	fprintf(fp, "   Priority = %u\n", c->priority);
 	fprintf(fp, "   Effective priority = %u\n", vi->fsm.prio);
-	fprintf(fp, "   Advert interval = %u milli-sec\n", c->advert_int_cs * 10);
+	fprintf(fp, "   Advert interval = ");
+	if (c->advert_int_cs % 100 == 0)
+		fprintf(fp, "%u sec\n", c->advert_int_cs / 100);
+	else
+		fprintf(fp, "%u milli-sec\n", c->advert_int_cs * 10);
 	fprintf(fp, "   Master advert interval = %u milli-sec\n", vi->fsm.master_adver_int_cs * 10);
+	fprintf(fp, "   Accept = %s\n", c->accept ? "enabled" : "disabled");
 	fprintf(fp, "   Preempt = %s\n", c->nopreempt ? "disabled" : "enabled");
 	if (c->preempt_delay_us)
 		fprintf(fp, "   Preempt delay = %llu secs\n",
 		        (unsigned long long)(c->preempt_delay_us / 1000000));
+	/* The password itself is never written (upstream masks it since 2.4). */
 	fprintf(fp, "   Authentication type = %s\n",
 	        c->auth_type == VRRP_AUTH_PASS ? "SIMPLE_PASSWORD"
 	        : c->auth_type == VRRP_AUTH_AH ? "IPSEC_AH"
@@ -50,21 +118,26 @@ static void data_inst(const struct vrrp_inst *vi, FILE *fp)
 		for (i = 0; i < c->n_peers; i++)
 			fprintf(fp, "     %s\n", addr_fmt(&c->peers[i].addr, a, sizeof(a)));
 	}
-	fprintf(fp, "   Virtual IP = %zu\n", c->n_vips);
-	for (i = 0; i < c->n_vips; i++)
-		fprintf(fp, "     %s\n", c->vips[i].text);
+	fprintf(fp, "   Virtual IP (%zu):\n", c->n_vips);
+	for (i = 0; i < c->n_vips; i++) {
+		fmt_vip(vi, &c->vips[i], a, sizeof(a));
+		fprintf(fp, "     %s\n", a);
+	}
 	if (c->n_evips) {
-		fprintf(fp, "   Virtual IP Excluded = %zu\n", c->n_evips);
-		for (i = 0; i < c->n_evips; i++)
-			fprintf(fp, "     %s\n", c->evips[i].text);
+		fprintf(fp, "   Virtual IP Excluded (%zu):\n", c->n_evips);
+		for (i = 0; i < c->n_evips; i++) {
+			fmt_vip(vi, &c->evips[i], a, sizeof(a));
+			fprintf(fp, "     %s\n", a);
+		}
 	}
 	if (c->track.n_scripts) {
-		fprintf(fp, "   Tracked scripts = %zu\n", c->track.n_scripts);
+		fprintf(fp, "   Tracked scripts :\n");
 		for (i = 0; i < c->track.n_scripts; i++)
 			fprintf(fp, "     %s weight %d%s\n", c->track.scripts[i].name,
 			        c->track.scripts[i].weight,
 			        c->track.scripts[i].reverse ? " reverse" : "");
 	}
+	fprintf(fp, "   Using smtp notification = %s\n", c->notify.smtp_alert ? "yes" : "no");
 }
 
 void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp)
@@ -84,7 +157,7 @@ void vrrp_rt_dump_data(const struct vrrp_rt *rt, FILE *fp)
 			const struct vrrp_script_rt *s = rt->scripts[i];
 
 			fprintf(fp, " VRRP Script = %s\n", s->c->name);
-			fprintf(fp, "   Command = %s\n", s->c->cmd.text);
+			fprintf(fp, "   Command = '%s'\n", s->c->cmd.text);
 			fprintf(fp, "   Interval = %llu sec\n",
 			        (unsigned long long)(s->c->interval_us / 1000000));
 			fprintf(fp, "   Weight = %d%s\n", s->c->weight,
@@ -171,27 +244,46 @@ void vrrp_rt_dump_json(const struct vrrp_rt *rt, FILE *fp)
 		const struct vrrp_inst *vi = rt->inst[i];
 		const struct vrrp_instance_conf *c = vi->c;
 		const uint64_t *e = vi->rx_err;
+		char v[KA_ADDRSTRLEN + 96];
+		uint64_t lt = wall_us(vi->fsm.last_transition_us);
 
 		fprintf(fp, "%s{\"data\":{\"iname\":", i ? "," : "");
 		json_str(fp, c->name);
-		fprintf(fp, ",\"ifp_ifname\":");
+		fprintf(fp, ",\"vmac_ifname\":\"\",\"ifp_ifname\":");
 		json_str(fp, c->ifname);
 		fprintf(fp,
-		        ",\"vrid\":%u,\"base_priority\":%u,\"effective_priority\":%u,"
-		        "\"state\":%d,\"wantstate\":%d,\"last_transition\":%llu,"
-		        "\"adver_int\":%u,\"master_adver_int\":%u,\"version\":%d,\"vips\":[",
-		        c->vrid, c->priority, vi->fsm.prio, (int)vi->fsm.state,
+		        ",\"last_transition\":%llu.%06llu,\"garp_delay\":%llu,\"garp_rep\":%u,"
+		        "\"vrid\":%u,\"base_priority\":%u,\"effective_priority\":%u,"
+		        "\"vipset\":%s,\"adver_int\":",
+		        (unsigned long long)(lt / 1000000u), (unsigned long long)(lt % 1000000u),
+		        (unsigned long long)(c->garp.master_delay_us / 1000000),
+		        c->garp.master_repeat, c->vrid, c->priority, vi->fsm.prio,
+		        vi->vips_set ? "true" : "false");
+		fmt_secs(fp, c->advert_int_cs);
+		fprintf(fp, ",\"master_adver_int\":");
+		fmt_secs(fp, vi->fsm.master_adver_int_cs);
+		fprintf(fp,
+		        ",\"accept\":%d,\"nopreempt\":%s,\"preempt_delay\":%llu,\"state\":%d,"
+		        "\"wantstate\":%d,\"version\":%d,\"smtp_alert\":%s,\"vips\":[",
+		        c->accept ? 1 : 0, c->nopreempt ? "true" : "false",
+		        (unsigned long long)(c->preempt_delay_us / 1000000), (int)vi->fsm.state,
 		        vi->fsm.want_master ? (int)VRRP_STATE_MASTER : (int)vi->fsm.state,
-		        (unsigned long long)vi->fsm.last_transition_us, c->advert_int_cs * 10000,
-		        vi->fsm.master_adver_int_cs * 10000, c->version);
+		        c->version, c->notify.smtp_alert ? "true" : "false");
 		for (k = 0; k < c->n_vips; k++) {
+			fmt_vip(vi, &c->vips[k], v, sizeof(v));
 			fprintf(fp, "%s", k ? "," : "");
-			json_str(fp, c->vips[k].text);
+			json_str(fp, v);
 		}
 		fprintf(fp, "],\"evips\":[");
 		for (k = 0; k < c->n_evips; k++) {
+			fmt_vip(vi, &c->evips[k], v, sizeof(v));
 			fprintf(fp, "%s", k ? "," : "");
-			json_str(fp, c->evips[k].text);
+			json_str(fp, v);
+		}
+		fprintf(fp, "],\"track_script\":[");
+		for (k = 0; k < c->track.n_scripts; k++) {
+			fprintf(fp, "%s", k ? "," : "");
+			json_str(fp, c->track.scripts[k].name);
 		}
 		fprintf(fp, "],\"auth_type\":%d},\"stats\":{", (int)c->auth_type);
 		fprintf(fp,
