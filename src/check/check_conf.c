@@ -553,6 +553,22 @@ static void build_vs_attr(struct cb *b, struct check_vs_conf *vs, const conf_nod
 	}
 }
 
+/* smtp_alert of a VS or RS without its own: smtp_alert_checker if set,
+ * else smtp_alert, else off. */
+static bool smtp_alert_default(const conf_node *root)
+{
+	int all = -1, chk = -1;
+
+	for (const conf_node *g = conf_first(root, "global_defs"); g; g = conf_next_named(g))
+		for (const conf_node *n = g->child; n; n = n->next) {
+			if (cb_is(n, "smtp_alert"))
+				all = cb_bool(n);
+			else if (cb_is(n, "smtp_alert_checker"))
+				chk = cb_bool(n);
+		}
+	return chk >= 0 ? chk : all > 0;
+}
+
 static void build_vs(struct cb *b, const conf_node *root, const conf_node *n,
                      struct check_vs_conf *vs)
 {
@@ -571,6 +587,7 @@ static void build_vs(struct cb *b, const conf_node *root, const conf_node *n,
 	vs->file = n->file;
 	vs->line = n->lineno;
 	vs->quorum = 1;
+	vs->smtp_alert = smtp_alert_default(root);
 	vs->af = AF_INET;
 	vs->protocol = IPPROTO_TCP;
 	snprintf(vs->attr.sched, sizeof(vs->attr.sched), "wlc");
@@ -701,6 +718,7 @@ static void build_vs(struct cb *b, const conf_node *root, const conf_node *n,
 
 		if (k->argc < 2)
 			continue;
+		rs->smtp_alert = smtp_alert_default(root);
 		build_rs(b, vs, k, &in, &dest, weight, inhibit, rs);
 		for (unsigned j = 0; j < vs->n_rs; j++)
 			if (addr_equal(&vs->rs[j].addr, &rs->addr) && vs->rs[j].port == rs->port) {

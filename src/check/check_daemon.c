@@ -4,13 +4,18 @@
 #include <stdlib.h>
 
 #include "check/check_engine.h"
+#include "check/check_engine_metrics.h"
 #include "core/daemon.h"
+#include "notify/smtp_alert.h"
+#include "snmp/snmp.h"
 
 struct check_state {
 	struct check_engine *engine;
 };
 
 static struct check_state check_state;
+/* SMTP alerts: subscribed before the first apply. */
+static struct smtp_alert *check_smtp;
 
 static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
                        int line, const char *msg)
@@ -45,12 +50,16 @@ static int check_start(void *state, const struct ka_child_env *env, const struct
 		log_err("Checker: out of memory");
 		return -1;
 	}
+	check_smtp = smtp_alert_start(env->base, c->tree, "checker");
+	snmp_check_start(env, c, s->engine);
 	return check_apply(s, c);
 }
 
 static int check_reload(void *state, const struct ka_config *old, const struct ka_config *c)
 {
 	(void)old;
+	smtp_alert_reload(check_smtp, c->tree);
+	snmp_check_reload(c);
 	return check_apply(state, c);
 }
 
@@ -58,7 +67,10 @@ static void check_stop(void *state)
 {
 	struct check_state *s = state;
 
+	snmp_check_stop();
 	check_engine_stop(s->engine);
+	smtp_alert_stop(check_smtp, SMTP_ALERT_STOP_WAIT_MS);
+	check_smtp = NULL;
 }
 
 static void check_dump_data(void *state, FILE *fp)
@@ -82,6 +94,13 @@ static void check_dump_json(void *state, FILE *fp)
 	check_engine_dump_json(s->engine, fp);
 }
 
+static void check_dump_metrics(void *state, FILE *fp)
+{
+	struct check_state *s = state;
+
+	check_engine_metrics(s->engine, fp);
+}
+
 const struct ka_child_ops check_child_ops = {
     .kind = KA_CHILD_CHECK,
     .name = "Healthcheck",
@@ -93,6 +112,7 @@ const struct ka_child_ops check_child_ops = {
     .dump_data = check_dump_data,
     .dump_stats = check_dump_stats,
     .dump_json = check_dump_json,
+    .dump_metrics = check_dump_metrics,
     .state = &check_state,
     .drop_tree = true,
 };

@@ -2,10 +2,12 @@
  * the parent's hello on the control socket, signals, reloads and dumps. */
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,6 +71,57 @@ static struct event_base *child_base(bool precise)
 	return base ? base : event_base_new();
 }
 
+/* Render the metrics into a sealed memfd and pass it to the parent: the
+ * text never crosses the socket, so a large page cannot block us on a full
+ * socket buffer, and the parent reads it at its own pace. */
+static void answer_metrics(struct child_rt *rt, int fd, const struct ka_hello *h)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct ka_hello r = *h;
+	struct iovec iov = {.iov_base = &r, .iov_len = sizeof(r)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	FILE *fp = NULL;
+	int mfd, wfd = -1;
+
+	if (!rt->ops->dump_metrics)
+		return; /* the parent's deadline reports it */
+	mfd = memfd_create("keepalived-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd >= 0)
+		wfd = dup(mfd);
+	if (wfd >= 0)
+		fp = fdopen(wfd, "w");
+	if (!fp) {
+		log_warn("%s child: cannot render metrics: %s", rt->ops->name, strerror(errno));
+		if (wfd >= 0)
+			close(wfd);
+		if (mfd >= 0)
+			close(mfd);
+		return;
+	}
+	rt->ops->dump_metrics(rt->ops->state, fp);
+	if (fclose(fp) != 0 ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		log_warn("%s child: cannot render metrics: %s", rt->ops->name, strerror(errno));
+		close(mfd);
+		return;
+	}
+	memset(&u, 0, sizeof(u));
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &mfd, sizeof(int));
+	if (sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_warn("%s child: cannot send metrics: %s", rt->ops->name, strerror(errno));
+	close(mfd);
+}
+
 static void on_ctl(evutil_socket_t fd, short what, void *arg)
 {
 	struct child_rt *rt = arg;
@@ -85,6 +138,10 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
 	}
 	if (n < 0)
 		return; /* EAGAIN or a transient error */
+	if ((size_t)n == sizeof(h) && h.magic == KA_METRICS_MAGIC) {
+		answer_metrics(rt, fd, &h);
+		return;
+	}
 	if ((size_t)n != sizeof(h) || h.magic != KA_HELLO_MAGIC)
 		return;
 	if (send(fd, &h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)

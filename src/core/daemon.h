@@ -123,6 +123,9 @@ struct ka_child_ops {
 	void (*dump_data)(void *state, FILE *fp);
 	void (*dump_stats)(void *state, FILE *fp, bool clear);
 	void (*dump_json)(void *state, FILE *fp);
+	/* Prometheus text (families of its own, see doc/metrics.md) for the
+	 * parent's metrics endpoint; NULL when none. */
+	void (*dump_metrics)(void *state, FILE *fp);
 	void *state;
 	/* The subsystem keeps nothing that points into the parsed tree: the
 	 * runtime frees it after start and each reload (less memory). */
@@ -151,5 +154,9 @@ struct ka_hello {
 	uint32_t magic;
 	uint32_t seq;
 };
+/* The same message with this magic asks a child for its metrics; the
+ * answer (same magic and seq) carries a sealed memfd with the text in
+ * SCM_RIGHTS. */
+#define KA_METRICS_MAGIC 0x4b414d45u /* "KAME" */
 
 #endif

@@ -229,6 +229,38 @@ static int chk_fifo(struct conf_ctx *c, const struct conf_kw *kw, int argc, char
 	return vkw_chk_user(c, kw, argc - 1, argv + 1);
 }
 
+/* metrics_listen [ADDRESS [PORT]]: a numeric address (no name lookups in
+ * the parent); the endpoint is loopback unless an address says otherwise. */
+static int chk_metrics_listen(struct conf_ctx *c, const struct conf_kw *kw, int argc, char **argv)
+{
+	struct ka_addr a;
+	long long port;
+
+	if (argc > 1 && addr_parse(argv[1], &a) < 0) {
+		conf_error(c, "%s: invalid address '%s' (a numeric IPv4 or IPv6 address)", kw->name,
+		           argv[1]);
+		return -1;
+	}
+	if (argc > 2 && conf_parse_int(argv[2], 1, 65535, &port) < 0) {
+		conf_error(c, "%s: invalid port '%s' (1..65535)", kw->name, argv[2]);
+		return -1;
+	}
+	return 0;
+}
+
+/* metrics_textfile PATH: node_exporter's textfile collector reads *.prom. */
+static int chk_metrics_textfile(struct conf_ctx *c, const struct conf_kw *kw, int argc, char **argv)
+{
+	size_t n = strlen(argv[1]);
+
+	if (conf_chk_path(c, kw, argc, argv) < 0)
+		return -1;
+	if (n < 6 || strcmp(argv[1] + n - 5, ".prom") != 0)
+		conf_warn(c, "%s: '%s' does not end in .prom (node_exporter will not read it)",
+		          kw->name, argv[1]);
+	return 0;
+}
+
 /* ---- the table ---------------------------------------------------------------- */
 
 static const struct conf_block notification_email_block = {
@@ -384,6 +416,11 @@ static const struct conf_kw global_defs_kws[] = {
 	VKW_FLAG("enable_dbus"),
 	VKW_STR("dbus_service_name"),
 	VKW_FLAG("dbus_no_interface_name"),
+
+	/* metrics (Prometheus text: HTTP endpoint, node_exporter textfile) */
+	VKW_ARGS("metrics_listen", 0, 2, chk_metrics_listen),
+	VKW_ARGS("metrics_textfile", 1, 1, chk_metrics_textfile),
+	VKW_INT("metrics_textfile_interval", 1, 86400),
 
 	/* netlink buffers */
 	BUFS("vrrp_netlink_cmd_rcv_bufs"),

@@ -46,14 +46,55 @@ static const char *kid_pidfile(const struct parent *p, enum ka_child_kind k)
 	return k == KA_CHILD_VRRP ? p->pf.vrrp : p->pf.check;
 }
 
+/* The descriptor passed with a message, or -1 (any extra is closed). */
+static int ctl_fd_received(struct msghdr *msg)
+{
+	int fd = -1;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int one;
+
+			memcpy(&one, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (fd < 0)
+				fd = one;
+			else
+				close(one);
+		}
+	}
+	return fd;
+}
+
 static void on_ctl(evutil_socket_t fd, short what, void *arg)
 {
 	struct kid *kid = arg;
 	struct ka_hello h;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = &h, .iov_len = sizeof(h)};
+	struct msghdr msg = {.msg_iov = &iov,
+	                     .msg_iovlen = 1,
+	                     .msg_control = u.buf,
+	                     .msg_controllen = sizeof(u.buf)};
+	int passed;
 	ssize_t n;
 
 	(void)what;
-	n = recv(fd, &h, sizeof(h), MSG_DONTWAIT);
+	n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	passed = n >= 0 ? ctl_fd_received(&msg) : -1;
+	if (n == (ssize_t)sizeof(h) && h.magic == KA_METRICS_MAGIC) {
+		parent_metrics_child_reply(kid->parent, kid, h.seq, passed);
+		return;
+	}
+	if (passed >= 0)
+		close(passed);
 	if (n == (ssize_t)sizeof(h) && h.magic == KA_HELLO_MAGIC && h.seq == kid->hello_seq) {
 		kid->awaiting = false;
 		evtimer_del(kid->reply_ev);
@@ -147,6 +188,7 @@ void parent_schedule_respawn(struct parent *p, struct kid *kid)
 		kid->quick_restarts = 0;
 	}
 	kid->last_restart_us = now;
+	kid->restarts++;
 	tv.tv_sec = delay_s;
 	log_info("Restarting %s child process%s", child_ops[kid->kind]->name,
 	         delay_s ? " after a backoff" : "");
@@ -377,9 +419,12 @@ _Noreturn void ka_parent_run(struct ka_options *o, struct ka_config *c)
 		exit(KA_EXIT_FATAL);
 	}
 	parent_apply_children(p);
+	if (parent_metrics_init(p) < 0)
+		log_err("Cannot set up metrics");
 	sdnotifyf("READY=1\nMAINPID=%d\nSTATUS=Running", (int)p->pid);
 	event_base_dispatch(p->base);
 
+	parent_metrics_free(p);
 	code = p->exit_code;
 	pidfile_remove(p->pf.parent, p->pid);
 	log_info("Stopped Keepalived");

@@ -26,6 +26,7 @@ struct kid {
 	uint64_t started_us;
 	uint64_t last_restart_us;
 	unsigned quick_restarts; /* restarts inside the crash window */
+	unsigned long restarts;  /* every respawn, for metrics */
 };
 
 struct parent {
@@ -43,6 +44,7 @@ struct parent {
 	bool stopping;
 	int exit_code;
 	unsigned reloads, reload_failures;
+	struct ka_metrics *metrics; /* metrics_http.c */
 };
 
 int parent_start_child(struct parent *p, enum ka_child_kind k);
@@ -53,5 +55,13 @@ void parent_relay(struct parent *p, int sig, bool vrrp_only);
 void parent_apply_children(struct parent *p);
 int parent_setup_signals(struct parent *p);
 void parent_free(struct parent *p);
+
+/* metrics_http.c: the metrics endpoint and textfile (metrics_listen,
+ * metrics_textfile); init after parent_setup, reloaded(ok) after each
+ * SIGHUP, child_reply takes ownership of fd (-1: none came). */
+int parent_metrics_init(struct parent *p);
+void parent_metrics_reloaded(struct parent *p, bool ok);
+void parent_metrics_child_reply(struct parent *p, struct kid *kid, uint32_t seq, int fd);
+void parent_metrics_free(struct parent *p);
 
 #endif

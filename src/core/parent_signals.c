@@ -82,10 +82,19 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (p->stopping)
 		return;
 	if (sig == SIGHUP) {
+		unsigned ok_before = p->reloads;
+
 		reload(p);
+		parent_metrics_reloaded(p, p->reloads != ok_before);
 	} else if (sig == SIGTERM || sig == SIGINT) {
 		log_info("Stopping");
 		parent_stop(p, KA_EXIT_OK);
+	} else if (sig == SIGRTMAX) {
+		/* TDUMP (--signum): upstream logs its thread list.  Our processes
+		 * each run one event loop; say so rather than die of the
+		 * signal's default action. */
+		log_info("TDUMP: no thread list to dump (one event loop per process); "
+		         "use SIGUSR1 for the state");
 	} else {
 		if (sig == SIGUSR1)
 			ka_dump_write(p->cfg->parent_dump_file, fill_parent_data, p);
@@ -97,7 +106,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 int parent_setup_signals(struct parent *p)
 {
-	int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGRTMAX - 1};
+	int sigs[] = {SIGHUP,  SIGTERM,      SIGINT,       SIGUSR1,
+	              SIGUSR2, SIGRTMIN + 2, SIGRTMAX - 1, SIGRTMAX};
 	unsigned i;
 
 	signal(SIGPIPE, SIG_IGN);

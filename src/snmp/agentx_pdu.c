@@ -185,9 +185,11 @@ long agentx_pdu_size(const uint8_t *buf, size_t len)
 	if (buf[0] != AGENTX_VERSION)
 		return -1;
 	if (buf[2] & AGENTX_F_NETWORK_BYTE_ORDER)
-		pl = (uint32_t)buf[16] << 24 | (uint32_t)buf[17] << 16 | (uint32_t)buf[18] << 8 | buf[19];
+		pl = (uint32_t)buf[16] << 24 | (uint32_t)buf[17] << 16 | (uint32_t)buf[18] << 8 |
+		     buf[19];
 	else
-		pl = (uint32_t)buf[19] << 24 | (uint32_t)buf[18] << 16 | (uint32_t)buf[17] << 8 | buf[16];
+		pl = (uint32_t)buf[19] << 24 | (uint32_t)buf[18] << 16 | (uint32_t)buf[17] << 8 |
+		     buf[16];
 	if (pl > AGENTX_MAX_PDU || pl % 4)
 		return -1;
 	return (long)(AGENTX_HDR_LEN + pl);
@@ -590,11 +592,25 @@ void agentx_oid_set(struct agentx_oid *o, const uint32_t *sub, size_t n)
 
 const char *agentx_type_str(unsigned type)
 {
-	static const char *const names[] = {
-	    "?",          "Open",          "Close",         "Register",       "Unregister",
-	    "Get",        "GetNext",       "GetBulk",       "TestSet",        "CommitSet",
-	    "UndoSet",    "CleanupSet",    "Notify",        "Ping",           "IndexAllocate",
-	    "IndexDeallocate", "AddAgentCaps", "RemoveAgentCaps", "Response"};
+	static const char *const names[] = {"?",
+	                                    "Open",
+	                                    "Close",
+	                                    "Register",
+	                                    "Unregister",
+	                                    "Get",
+	                                    "GetNext",
+	                                    "GetBulk",
+	                                    "TestSet",
+	                                    "CommitSet",
+	                                    "UndoSet",
+	                                    "CleanupSet",
+	                                    "Notify",
+	                                    "Ping",
+	                                    "IndexAllocate",
+	                                    "IndexDeallocate",
+	                                    "AddAgentCaps",
+	                                    "RemoveAgentCaps",
+	                                    "Response"};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }

@@ -107,10 +107,10 @@ struct agentx_varbind {
 	uint16_t type; /* enum agentx_vtype */
 	struct agentx_oid name;
 	union {
-		int32_t i;   /* INTEGER */
-		uint32_t u;  /* Counter32, Gauge32, TimeTicks */
-		uint64_t u64; /* Counter64 */
-		struct agentx_str s; /* OCTET STRING, IpAddress, Opaque */
+		int32_t i;             /* INTEGER */
+		uint32_t u;            /* Counter32, Gauge32, TimeTicks */
+		uint64_t u64;          /* Counter64 */
+		struct agentx_str s;   /* OCTET STRING, IpAddress, Opaque */
 		struct agentx_oid oid; /* OBJECT IDENTIFIER */
 	} v;
 };

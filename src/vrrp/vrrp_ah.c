@@ -64,13 +64,14 @@ static size_t ip_hlen(const uint8_t *ip, size_t len)
 	if (len < VRRP_AH_IPHDR_LEN || (ip[0] >> 4) != 4)
 		return 0;
 	hlen = (size_t)(ip[0] & 0x0f) * 4;
-	if (hlen < VRRP_AH_IPHDR_LEN || len < hlen + VRRP_AH_LEN || ip[IP_PROTO_OFF] != VRRP_PROTO_AH)
+	if (hlen < VRRP_AH_IPHDR_LEN || len < hlen + VRRP_AH_LEN ||
+	    ip[IP_PROTO_OFF] != VRRP_PROTO_AH)
 		return 0;
 	return hlen;
 }
 
-int vrrp_ah_icv(const uint8_t key[VRRP_AH_KEY_LEN], const uint8_t *ip, size_t len,
-                bool zero_ttl, uint8_t out[VRRP_AH_ICV_LEN])
+int vrrp_ah_icv(const uint8_t key[VRRP_AH_KEY_LEN], const uint8_t *ip, size_t len, bool zero_ttl,
+                uint8_t out[VRRP_AH_ICV_LEN])
 {
 	uint8_t pkt[VRRP_MAX_IPV4_PKT];
 	uint8_t md[EVP_MAX_MD_SIZE];
@@ -88,8 +89,7 @@ int vrrp_ah_icv(const uint8_t key[VRRP_AH_KEY_LEN], const uint8_t *ip, size_t le
 	if (zero_ttl)
 		pkt[8] = 0;
 	memset(pkt + hlen + 12, 0, VRRP_AH_ICV_LEN);
-	if (!HMAC(EVP_md5(), key, VRRP_AH_KEY_LEN, pkt, len, md, &mdlen) ||
-	    mdlen < VRRP_AH_ICV_LEN)
+	if (!HMAC(EVP_md5(), key, VRRP_AH_KEY_LEN, pkt, len, md, &mdlen) || mdlen < VRRP_AH_ICV_LEN)
 		return -1;
 	memcpy(out, md, VRRP_AH_ICV_LEN);
 	return 0;

@@ -53,8 +53,8 @@ int vrrp_ah_parse(const uint8_t *p, size_t len, struct vrrp_ah_hdr *out);
 /* The ICV of an IPv4 packet ip[0..len) whose AH starts at ip + hlen (the
  * IHL); the ICV field in the packet is treated as zero.  0, or -1 when the
  * packet is too short or HMAC fails. */
-int vrrp_ah_icv(const uint8_t key[VRRP_AH_KEY_LEN], const uint8_t *ip, size_t len,
-                bool zero_ttl, uint8_t out[VRRP_AH_ICV_LEN]);
+int vrrp_ah_icv(const uint8_t key[VRRP_AH_KEY_LEN], const uint8_t *ip, size_t len, bool zero_ttl,
+                uint8_t out[VRRP_AH_ICV_LEN]);
 
 /* Receive checks, in order: structure, ICV (constant-time compare), SPI ==
  * IPv4 source, then seq > last_seq (anti-replay).  ip is the whole packet

@@ -490,42 +490,87 @@ static void inst_defaults(struct vb *b, struct vrrp_instance_conf *vi, struct in
 	}
 }
 
-/* vrrp_strict / strict_mode rules (reference §4.12), as warnings for now. */
+/* The node of keyword kw in the instance, else the instance's own. */
+static const conf_node *kw_node(const conf_node *inst, const char *kw)
+{
+	const conf_node *n = conf_first(inst, kw);
+
+	return n ? n : inst;
+}
+
+/* vrrp_strict / strict_mode rules (reference §4.12).  Each breach is a
+ * configuration error (-t exits 5, as upstream does), reported at the
+ * offending line; where upstream corrects the setting, so do we and the
+ * instance runs, otherwise (no VIP) it is kept in FAULT. */
 static void inst_strict(struct vb *b, struct vrrp_instance_conf *vi, struct inst_raw *r)
 {
 	const conf_node *node = r->node;
 
 	if (!vi->strict)
 		return;
-	if (!vi->n_vips)
-		vb_warn(b, node, "(%s) strict mode requires at least one virtual_ipaddress",
-		        vi->name);
+	if (!vi->n_vips) {
+		vb_err(b, node, "(%s) strict mode requires at least one virtual_ipaddress",
+		       vi->name);
+		vi->config_error = true;
+	}
 	if (vi->unicast)
-		vb_warn(b, conf_first(node, "unicast_peer"),
-		        "(%s) strict mode does not allow unicast peers", vi->name);
+		vb_err(b, kw_node(node, "unicast_peer"),
+		       "(%s) strict mode does not allow unicast peers", vi->name);
+	if (vi->family == AF_INET6 && r->version == 2)
+		vb_err(b, r->version_n,
+		       "(%s) strict mode: IPv6 cannot use VRRP version 2 - using version 3",
+		       vi->name);
 	if (vi->family == AF_INET6 && vi->n_vips && !IN6_IS_ADDR_LINKLOCAL(&vi->vips[0].addr.u.v6))
-		vb_warn(b, node, "(%s) strict mode requires the first IPv6 VIP to be link-local",
-		        vi->name);
-	if (vi->want_master && !vi->owner)
-		vb_warn(b, r->state_n ? r->state_n : node,
-		        "(%s) strict mode requires priority 255 for state MASTER", vi->name);
-	if (r->auth_type)
-		vb_warn(b, r->auth_type, "(%s) strict mode does not allow authentication",
-		        vi->name);
-	if (vi->preempt_delay_us)
-		vb_warn(b, r->preempt_delay_n, "(%s) strict mode does not allow preempt_delay",
-		        vi->name);
-	if (vi->version == 2 && r->accept == 1)
-		vb_warn(b, r->accept_n, "(%s) strict mode does not allow accept mode with VRRPv2",
-		        vi->name);
-	if (r->garp_rep > 1 || r->garp_refresh_rep > 1)
-		vb_warn(b, node, "(%s) strict mode does not allow GARP repeats", vi->name);
-	if (vi->higher_prio_send_advert)
-		vb_warn(b, node, "(%s) strict mode does not allow higher_prio_send_advert",
-		        vi->name);
-	if (vi->vmac_xmit_base)
-		vb_warn(b, conf_first(node, "vmac_xmit_base"),
-		        "(%s) strict mode does not allow vmac_xmit_base", vi->name);
+		vb_err(b, kw_node(node, "virtual_ipaddress"),
+		       "(%s) strict mode requires the first IPv6 VIP to be link-local", vi->name);
+	if (vi->want_master && !vi->owner) {
+		vb_err(b, r->state_n ? r->state_n : node,
+		       "(%s) strict mode requires priority 255 for state MASTER - using BACKUP",
+		       vi->name);
+		vi->want_master = false;
+	}
+	if (r->auth_type || r->auth_pass) {
+		vb_err(b, r->auth_type ? r->auth_type : r->auth_pass,
+		       "(%s) strict mode does not allow authentication - ignoring it", vi->name);
+		vi->auth_type = VRRP_AUTH_NONE;
+		memset(vi->auth_pass, 0, sizeof(vi->auth_pass));
+	}
+	if (vi->preempt_delay_us) {
+		vb_err(b, r->preempt_delay_n,
+		       "(%s) strict mode does not allow preempt_delay - resetting it", vi->name);
+		vi->preempt_delay_us = 0;
+	}
+	if (vi->version == 2 && r->accept == 1) {
+		vb_err(b, r->accept_n,
+		       "(%s) strict mode does not allow accept mode with VRRPv2 - resetting it",
+		       vi->name);
+		vi->accept = vi->owner;
+	}
+	if (r->garp_rep > 1 || r->garp_refresh_rep > 1 || r->garp_lp_rep > 1) {
+		const char *kw = r->garp_rep > 1           ? "garp_master_repeat"
+		                 : r->garp_refresh_rep > 1 ? "garp_master_refresh_repeat"
+		                                           : "garp_lower_prio_repeat";
+
+		vb_err(b, kw_node(node, kw),
+		       "(%s) strict mode does not allow GARP repeats - using 1", vi->name);
+		vi->garp.master_repeat = 1;
+		vi->garp.master_refresh_repeat = 1;
+		vi->garp.lower_prio_repeat = 1;
+	}
+	if (r->lpna == 0)
+		vb_err(b, kw_node(node, "lower_prio_no_advert"),
+		       "(%s) strict mode requires lower_prio_no_advert - setting it", vi->name);
+	if (vi->higher_prio_send_advert) {
+		vb_err(b, kw_node(node, "higher_prio_send_advert"),
+		       "(%s) strict mode does not allow higher_prio_send_advert - clearing it",
+		       vi->name);
+		vi->higher_prio_send_advert = false;
+	}
+	if (vi->vmac_xmit_base) {
+		vb_err(b, kw_node(node, "vmac_xmit_base"),
+		       "(%s) strict mode does not allow vmac_xmit_base - clearing it", vi->name);
+		vi->vmac_xmit_base = false;
+	}
 }
 
 static void build_instance(struct vb *b, const conf_node *node, struct vrrp_instance_conf *vi)
@@ -566,8 +611,8 @@ static void build_instance(struct vb *b, const conf_node *node, struct vrrp_inst
 	inst_protocol(b, vi, &r);
 	inst_defaults(b, vi, &r);
 	vb_build_tracking(b, node, &vi->track);
-	inst_strict(b, vi, &r);
 	vi->config_error = b->c->counts.errors[CONF_CLASS_CONFIG] != errors;
+	inst_strict(b, vi, &r); /* after: most of its errors are corrected */
 }
 
 void vb_instance_clear(struct vrrp_instance_conf *vi)

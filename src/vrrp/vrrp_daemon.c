@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "core/daemon.h"
+#include "notify/smtp_alert.h"
+#include "snmp/snmp.h"
 #include "vrrp/vrrp_rt.h"
+#include "vrrp/vrrp_rt_metrics.h"
 
 struct vrrp_state {
 	struct vrrp_rt rt;
@@ -12,6 +15,9 @@ struct vrrp_state {
 };
 
 static struct vrrp_state vrrp_state;
+/* SMTP alerts: subscribed before the runtime starts, so that no transition
+ * it makes is missed. */
+static struct smtp_alert *vrrp_smtp;
 
 static int vrrp_start(void *state, const struct ka_child_env *env, const struct ka_config *c)
 {
@@ -19,8 +25,14 @@ static int vrrp_start(void *state, const struct ka_child_env *env, const struct 
 
 	memset(&s->rt, 0, sizeof(s->rt));
 	s->rt.release_on_stop = !env->opts->dont_release_vrrp;
-	if (vrrp_rt_start(&s->rt, env->base, env->scripts, c) < 0)
+	vrrp_smtp = smtp_alert_start(env->base, c->tree, "VRRP");
+	snmp_vrrp_start(env, c, &s->rt); /* before the runtime: traps for its first transitions */
+	if (vrrp_rt_start(&s->rt, env->base, env->scripts, c) < 0) {
+		snmp_vrrp_stop();
+		smtp_alert_stop(vrrp_smtp, 0);
+		vrrp_smtp = NULL;
 		return -1;
+	}
 	s->started = true;
 	return 0;
 }
@@ -30,6 +42,8 @@ static int vrrp_reload(void *state, const struct ka_config *old, const struct ka
 	struct vrrp_state *s = state;
 
 	(void)old;
+	smtp_alert_reload(vrrp_smtp, c->tree);
+	snmp_vrrp_reload(c);
 	return s->started ? vrrp_rt_reload(&s->rt, c) : -1;
 }
 
@@ -37,9 +51,12 @@ static void vrrp_stop(void *state)
 {
 	struct vrrp_state *s = state;
 
+	snmp_vrrp_stop();
 	if (s->started)
 		vrrp_rt_stop(&s->rt);
 	s->started = false;
+	smtp_alert_stop(vrrp_smtp, SMTP_ALERT_STOP_WAIT_MS);
+	vrrp_smtp = NULL;
 }
 
 static void vrrp_dump_data(void *state, FILE *fp)
@@ -63,6 +80,14 @@ static void vrrp_dump_json(void *state, FILE *fp)
 	vrrp_rt_dump_json(&s->rt, fp);
 }
 
+static void vrrp_dump_metrics(void *state, FILE *fp)
+{
+	struct vrrp_state *s = state;
+
+	if (s->started)
+		vrrp_rt_metrics(&s->rt, fp);
+}
+
 const struct ka_child_ops vrrp_child_ops = {
     .kind = KA_CHILD_VRRP,
     .name = "VRRP",
@@ -74,5 +99,6 @@ const struct ka_child_ops vrrp_child_ops = {
     .dump_data = vrrp_dump_data,
     .dump_stats = vrrp_dump_stats,
     .dump_json = vrrp_dump_json,
+    .dump_metrics = vrrp_dump_metrics,
     .state = &vrrp_state,
 };

@@ -238,8 +238,8 @@ enum vrrp_csum_form vrrp_csum_detect(const struct vrrp_pkt *pkt, const struct vr
 
 /* ---- IPv4 header ------------------------------------------------------------- */
 
-static int strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta,
-                 const uint8_t **payload, size_t *plen, enum vrrp_rx_err *why, bool allow_ah)
+static int strip(const uint8_t *buf, size_t len, struct vrrp_rx_meta *meta, const uint8_t **payload,
+                 size_t *plen, enum vrrp_rx_err *why, bool allow_ah)
 {
 	size_t hlen, tot_len, ahlen = 0;
 	struct vrrp_ah_hdr ah;

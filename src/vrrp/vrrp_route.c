@@ -135,11 +135,12 @@ static bool table_val(const char *s, uint32_t *out)
 static bool proto_val(const char *s, uint8_t *out)
 {
 	static const struct named t[] = {
-	    {"unspec", 0},  {"redirect", 1},   {"kernel", 2},      {"boot", 3},   {"static", 4},
-	    {"gated", 8},   {"ra", 9},         {"mrt", 10},        {"zebra", 11}, {"bird", 12},
-	    {"dnrouted", 13}, {"xorp", 14},    {"ntk", 15},        {"dhcp", 16},  {"mrouted", 17},
-	    {"keepalived", RTPROT_KEEPALIVED}, {"babel", 42},      {"openr", 99}, {"bgp", 186},
-	    {"isis", 187},  {"ospf", 188},     {"rip", 189},       {"eigrp", 192}, {NULL, 0}};
+	    {"unspec", 0}, {"redirect", 1}, {"kernel", 2},    {"boot", 3},
+	    {"static", 4}, {"gated", 8},    {"ra", 9},        {"mrt", 10},
+	    {"zebra", 11}, {"bird", 12},    {"dnrouted", 13}, {"xorp", 14},
+	    {"ntk", 15},   {"dhcp", 16},    {"mrouted", 17},  {"keepalived", RTPROT_KEEPALIVED},
+	    {"babel", 42}, {"openr", 99},   {"bgp", 186},     {"isis", 187},
+	    {"ospf", 188}, {"rip", 189},    {"eigrp", 192},   {NULL, 0}};
 	uint32_t v;
 
 	if (num(s, 255, &v) || named_lookup(t, s, &v) ||
@@ -152,9 +153,12 @@ static bool proto_val(const char *s, uint8_t *out)
 
 static bool scope_val(const char *s, int *out)
 {
-	static const struct named t[] = {{"global", RT_SCOPE_UNIVERSE}, {"universe", RT_SCOPE_UNIVERSE},
-	                                 {"site", RT_SCOPE_SITE},       {"link", RT_SCOPE_LINK},
-	                                 {"host", RT_SCOPE_HOST},       {"nowhere", RT_SCOPE_NOWHERE},
+	static const struct named t[] = {{"global", RT_SCOPE_UNIVERSE},
+	                                 {"universe", RT_SCOPE_UNIVERSE},
+	                                 {"site", RT_SCOPE_SITE},
+	                                 {"link", RT_SCOPE_LINK},
+	                                 {"host", RT_SCOPE_HOST},
+	                                 {"nowhere", RT_SCOPE_NOWHERE},
 	                                 {NULL, 0}};
 	uint32_t v;
 
@@ -209,19 +213,31 @@ static const void *addr_bytes(const struct ka_addr *a, size_t *len)
 
 /* ---- routes ----------------------------------------------------------------- */
 
-static const struct named route_types[] = {
-    {"unicast", RTN_UNICAST},     {"local", RTN_LOCAL},       {"broadcast", RTN_BROADCAST},
-    {"anycast", RTN_ANYCAST},     {"multicast", RTN_MULTICAST}, {"blackhole", RTN_BLACKHOLE},
-    {"unreachable", RTN_UNREACHABLE}, {"prohibit", RTN_PROHIBIT}, {"throw", RTN_THROW},
-    {"nat", RTN_NAT},             {NULL, 0}};
+static const struct named route_types[] = {{"unicast", RTN_UNICAST},
+                                           {"local", RTN_LOCAL},
+                                           {"broadcast", RTN_BROADCAST},
+                                           {"anycast", RTN_ANYCAST},
+                                           {"multicast", RTN_MULTICAST},
+                                           {"blackhole", RTN_BLACKHOLE},
+                                           {"unreachable", RTN_UNREACHABLE},
+                                           {"prohibit", RTN_PROHIBIT},
+                                           {"throw", RTN_THROW},
+                                           {"nat", RTN_NAT},
+                                           {NULL, 0}};
 
 /* Metrics taking a u32 (possibly after "lock"). */
-static const struct named route_metrics[] = {
-    {"mtu", RTAX_MTU},           {"advmss", RTAX_ADVMSS},     {"reordering", RTAX_REORDERING},
-    {"window", RTAX_WINDOW},     {"cwnd", RTAX_CWND},         {"ssthresh", RTAX_SSTHRESH},
-    {"initcwnd", RTAX_INITCWND}, {"initrwnd", RTAX_INITRWND}, {"hoplimit", RTAX_HOPLIMIT},
-    {"quickack", RTAX_QUICKACK}, {"fastopen_no_cookie", RTAX_FASTOPEN_NO_COOKIE},
-    {NULL, 0}};
+static const struct named route_metrics[] = {{"mtu", RTAX_MTU},
+                                             {"advmss", RTAX_ADVMSS},
+                                             {"reordering", RTAX_REORDERING},
+                                             {"window", RTAX_WINDOW},
+                                             {"cwnd", RTAX_CWND},
+                                             {"ssthresh", RTAX_SSTHRESH},
+                                             {"initcwnd", RTAX_INITCWND},
+                                             {"initrwnd", RTAX_INITRWND},
+                                             {"hoplimit", RTAX_HOPLIMIT},
+                                             {"quickack", RTAX_QUICKACK},
+                                             {"fastopen_no_cookie", RTAX_FASTOPEN_NO_COOKIE},
+                                             {NULL, 0}};
 
 /* rtt, rttvar, rto_min: a bare number is in the kernel's units; with a
  * suffix (s, ms, us) it is a time, kept by the kernel as ms * 8 (rtt),
@@ -280,8 +296,7 @@ static bool route_addr(char *const *argv, int argc, int *pi, struct ka_addr *a)
 	return true;
 }
 
-int vrrp_route_parse(char *const *argv, int argc, struct vrrp_nl_route *r, char *why,
-                     size_t whylen)
+int vrrp_route_parse(char *const *argv, int argc, struct vrrp_nl_route *r, char *why, size_t whylen)
 {
 	struct vrrp_nl_nexthop *nh = NULL;
 	bool inet6 = false, have_dst = false, partial = false;
@@ -339,8 +354,9 @@ int vrrp_route_parse(char *const *argv, int argc, struct vrrp_nl_route *r, char 
 		}
 		if (strcmp(w, "encap") == 0) {
 			/* Skip the tunnel's words as the checker does. */
-			static const char *const sub[] = {"id",  "dst", "tos", "ttl", "hoplimit", "tc",
-			                                  "csum-mode", "ident-type", "hook-type", NULL};
+			static const char *const sub[] = {
+			    "id", "dst",       "tos",        "ttl",       "hoplimit",
+			    "tc", "csum-mode", "ident-type", "hook-type", NULL};
 			bool more = true;
 
 			ignored(why, whylen, "encap");
@@ -463,7 +479,8 @@ int vrrp_route_parse(char *const *argv, int argc, struct vrrp_nl_route *r, char 
 			i++;
 			continue;
 		}
-		if (strcmp(w, "vrf") == 0 || strcmp(w, "or") == 0 || strcmp(w, "track_group") == 0) {
+		if (strcmp(w, "vrf") == 0 || strcmp(w, "or") == 0 ||
+		    strcmp(w, "track_group") == 0) {
 			ignored(why, whylen, w);
 			partial = true;
 			i++;
@@ -574,17 +591,17 @@ static int put_metrics(struct nlmsghdr *nlh, size_t len, const struct vrrp_nl_ro
 
 	if (!r->metrics_set && !r->congctl[0] && !r->locks)
 		return 0;
-	/* Built as a flat list of attributes, then put as RTA_METRICS. */
-#define PUT_M(type, l, data)                                                                    \
-	do {                                                                                    \
-		if (off + NLA_HDRLEN + NLA_ALIGN(l) > sizeof(buf))                              \
-			return -EMSGSIZE;                                                       \
-		a = (struct nlattr *)(buf + off);                                               \
-		a->nla_type = (type);                                                           \
-		a->nla_len = (uint16_t)(NLA_HDRLEN + (l));                                      \
-		memset(buf + off + NLA_HDRLEN, 0, NLA_ALIGN(l));                                \
-		memcpy(buf + off + NLA_HDRLEN, (data), (l));                                    \
-		off += NLA_HDRLEN + NLA_ALIGN(l);                                               \
+		/* Built as a flat list of attributes, then put as RTA_METRICS. */
+#define PUT_M(type, l, data)                                                                       \
+	do {                                                                                       \
+		if (off + NLA_HDRLEN + NLA_ALIGN(l) > sizeof(buf))                                 \
+			return -EMSGSIZE;                                                          \
+		a = (struct nlattr *)(buf + off);                                                  \
+		a->nla_type = (type);                                                              \
+		a->nla_len = (uint16_t)(NLA_HDRLEN + (l));                                         \
+		memset(buf + off + NLA_HDRLEN, 0, NLA_ALIGN(l));                                   \
+		memcpy(buf + off + NLA_HDRLEN, (data), (l));                                       \
+		off += NLA_HDRLEN + NLA_ALIGN(l);                                                  \
 	} while (0)
 	if (r->locks)
 		PUT_M(RTAX_LOCK, sizeof(uint32_t), &r->locks);
@@ -773,8 +790,7 @@ static bool rule_addr(const char *s, struct ka_addr *a, uint8_t *len, bool *has)
 	return *has;
 }
 
-int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *why,
-                    size_t whylen)
+int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *why, size_t whylen)
 {
 	static const struct named actions[] = {{"blackhole", FR_ACT_BLACKHOLE},
 	                                       {"unreachable", FR_ACT_UNREACHABLE},
@@ -890,11 +906,15 @@ int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *w
 			} else if ((pe = getprotobyname(val)) != NULL) {
 				r->ipproto = (uint8_t)pe->p_proto;
 			} else {
-				static const struct named p[] = {
-				    {"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP},   {"icmp", IPPROTO_ICMP},
-				    {"sctp", IPPROTO_SCTP}, {"udplite", IPPROTO_UDPLITE},
-				    {"gre", IPPROTO_GRE}, {"esp", IPPROTO_ESP},   {"ah", IPPROTO_AH},
-				    {NULL, 0}};
+				static const struct named p[] = {{"tcp", IPPROTO_TCP},
+				                                 {"udp", IPPROTO_UDP},
+				                                 {"icmp", IPPROTO_ICMP},
+				                                 {"sctp", IPPROTO_SCTP},
+				                                 {"udplite", IPPROTO_UDPLITE},
+				                                 {"gre", IPPROTO_GRE},
+				                                 {"esp", IPPROTO_ESP},
+				                                 {"ah", IPPROTO_AH},
+				                                 {NULL, 0}};
 
 				if (!named_lookup(p, val, &v))
 					goto bad;
@@ -938,7 +958,10 @@ int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *w
 		say(why, whylen, "invalid value '%s' for '%s'", val, w);
 		return -1;
 	}
-	r->family = r->has_from ? r->from.family : r->has_to ? r->to.family : inet6 ? AF_INET6 : AF_INET;
+	r->family = r->has_from ? r->from.family
+	            : r->has_to ? r->to.family
+	            : inet6     ? AF_INET6
+	                        : AF_INET;
 	if (r->has_from && r->has_to && r->from.family != r->to.family) {
 		say(why, whylen, "addresses of mixed families");
 		return -1;
@@ -975,10 +998,10 @@ int vrrp_rule_build(void *buf, size_t len, const struct vrrp_nl_rule *r, bool ad
 	if (r->action == FR_ACT_TO_TBL && !r->l3mdev)
 		frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 
-#define PUT(t, l, p)                                                                            \
-	do {                                                                                    \
-		if (nl_put(nlh, len, (t), (l), (p)) < 0)                                        \
-			return -EMSGSIZE;                                                       \
+#define PUT(t, l, p)                                                                               \
+	do {                                                                                       \
+		if (nl_put(nlh, len, (t), (l), (p)) < 0)                                           \
+			return -EMSGSIZE;                                                          \
 	} while (0)
 	if (r->has_from) {
 		d = addr_bytes(&r->from, &al);

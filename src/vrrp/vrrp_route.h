@@ -43,9 +43,9 @@ struct vrrp_nl_nexthop {
 };
 
 struct vrrp_nl_route {
-	int family;      /* AF_INET / AF_INET6 */
-	uint8_t type;    /* RTN_*; default RTN_UNICAST */
-	bool has_dst;    /* false: "default" (0/0) */
+	int family;   /* AF_INET / AF_INET6 */
+	uint8_t type; /* RTN_*; default RTN_UNICAST */
+	bool has_dst; /* false: "default" (0/0) */
 	struct ka_addr dst;
 	uint8_t dst_len; /* default full length */
 	bool has_from;   /* IPv6 `from` (RTA_SRC) */
@@ -117,8 +117,7 @@ struct vrrp_nl_rule {
  * -1 when it cannot be used (why says why).  why may be NULL. */
 int vrrp_route_parse(char *const *argv, int argc, struct vrrp_nl_route *r, char *why,
                      size_t whylen);
-int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *why,
-                    size_t whylen);
+int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *why, size_t whylen);
 
 /* Build the request: RTM_NEWROUTE (add) / RTM_DELROUTE, RTM_NEWRULE /
  * RTM_DELRULE, with NLM_F_REQUEST | NLM_F_ACK (+ the create flags on add);

@@ -14,6 +14,8 @@
 #include "vrrp/vrrp_if.h"
 #include "vrrp/vrrp_notify.h"
 #include "vrrp/vrrp_rt.h"
+#include "vrrp/vrrp_rt_routes.h"
+#include "vrrp/vrrp_rt_vmac.h"
 #include "vrrp/vrrp_sync.h"
 
 static void fsm_log(void *ctx, int level, const char *fmt, va_list ap)
@@ -289,9 +291,7 @@ static void on_link(void *arg, struct vrrp_if *ifp, enum vrrp_if_event ev)
 			log_info("(%s) interface %s is %s", vi->c->name, ifp->name,
 			         up ? "up" : "down");
 			if (up && !vi->sock) {
-				vi->sock =
-				    vrrp_rt_sock_get(rt, vi->c->family, vi->ifindex, vi->c->ifname,
-				                     vi->c->unicast ? NULL : &vi->c->mcast_dst_ip);
+				vrrp_inst_transport_attach(vi); /* VMAC, socket */
 				vrrp_inst_set_fault(vi, VRRP_FAULT_SOCKET, vi->sock == NULL);
 			}
 			if (up)
@@ -383,7 +383,8 @@ static void fsm_cfg(const struct vrrp_instance_conf *c, struct vrrp_fsm_cfg *f)
 	f->priority = (uint8_t)c->priority;
 	f->adver_int_cs = (uint16_t)c->advert_int_cs;
 	f->down_timer_adverts = (uint8_t)c->down_timer_adverts;
-	f->start_master = c->want_master;
+	/* AH: a fresh sequence counter must learn the peers' first. */
+	f->start_master = c->want_master && c->auth_type != VRRP_AUTH_AH;
 	f->nopreempt = c->nopreempt;
 	f->preempt_delay_us = c->preempt_delay_us;
 	f->higher_prio_send_advert = c->higher_prio_send_advert;
@@ -433,6 +434,7 @@ static void inst_free(struct vrrp_inst *vi)
 	vrrp_notify_queue_free(vi->nq);
 	if (vi->sock)
 		vrrp_rt_sock_put(vi->rt, vi->sock);
+	vrrp_inst_vmac_detach(vi); /* after the socket bound to it */
 	free(vi);
 }
 
@@ -448,8 +450,7 @@ static void inst_attach(struct vrrp_inst *vi)
 		vi->fault |= VRRP_FAULT_IF_DOWN;
 	if (ifp) {
 		vi->ifindex = ifp->ifindex;
-		vi->sock = vrrp_rt_sock_get(rt, vi->c->family, ifp->ifindex, ifp->name,
-		                            vi->c->unicast ? NULL : &vi->c->mcast_dst_ip);
+		vrrp_inst_transport_attach(vi); /* VMAC, socket */
 		if (!vi->sock)
 			vi->fault |= VRRP_FAULT_SOCKET;
 	}
@@ -573,6 +574,7 @@ int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_run
 	}
 	open_fifos(rt);
 	vrrp_syncd_start(rt);
+	vrrp_rt_routes_start(rt); /* static_* entries, whatever the states */
 	if (instances_create(rt) < 0 || vrrp_rt_scripts_start(rt) < 0 ||
 	    vrrp_rt_files_start(rt) < 0)
 		return -1;
@@ -604,6 +606,7 @@ void vrrp_rt_stop(struct vrrp_rt *rt)
 	size_t i;
 
 	stop_instances(rt, rt->release_on_stop);
+	vrrp_rt_routes_stop(rt); /* static_* entries, no-accept table */
 	vrrp_syncd_stop(rt);
 	vrrp_rt_scripts_stop(rt);
 	vrrp_rt_files_stop(rt);
@@ -613,6 +616,7 @@ void vrrp_rt_stop(struct vrrp_rt *rt)
 	rt->inst = NULL;
 	rt->n_inst = 0;
 	groups_free(rt);
+	vrrp_rt_vmac_stop(rt); /* sysctls back as they were */
 	if (rt->ift)
 		vrrp_if_stop(rt->ift);
 	rt->ift = NULL;
@@ -676,6 +680,7 @@ static void inst_rebind(struct vrrp_inst *vi, const struct vrrp_instance_conf *n
 		}
 	}
 	vrrp_instance_diff_free(&d);
+	vrrp_inst_routes_rebind(vi, oc); /* changed virtual_routes/rules only */
 	if (changed)
 		log_info("(%s) configuration changed (0x%x)", nc->name, changed);
 }
@@ -767,6 +772,7 @@ int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc)
 	if (rt->vrrp_fifo_fd >= 0)
 		close(rt->vrrp_fifo_fd);
 	open_fifos(rt);
+	vrrp_rt_routes_reload(rt, oconf); /* static_* difference */
 	vrrp_conf_free(oconf);
 	rt->reloads++;
 	return 0;

@@ -22,6 +22,8 @@ struct vrrp_if_table;
 struct vrrp_notify_queue;
 struct ka_config;
 struct vrrp_rt;
+struct vrrp_vmac_state;
+struct vrrp_vmac_sys;
 
 /* One paced GARP/NA: a VIP to announce. */
 struct vrrp_garp_msg {
@@ -42,6 +44,7 @@ struct vrrp_sockent {
 	struct vrrp_rt *rt;
 	int family;
 	int ifindex;
+	int proto; /* 112, or 51 for auth_type AH */
 	int fd;
 	struct event *ev;
 	unsigned users;
@@ -94,6 +97,8 @@ struct vrrp_inst {
 	uint64_t addr_list_warn, interval_warn;
 	uint64_t vip_restored;
 	enum vrrp_fsm_state last_notified;
+	struct vrrp_vmac_state *vmac; /* use_vmac (vrrp_rt_vmac.c), NULL = none */
+	uint32_t ah_seq;              /* auth_type AH: last sequence number seen or sent */
 };
 
 struct vrrp_group_rt {
@@ -131,6 +136,7 @@ struct vrrp_rt {
 	struct lvs_syncd syncd;
 	char syncd_inst[64];
 	int syncd_mode;
+	struct vrrp_vmac_sys *vmac_sys; /* sysctls changed for VMACs */
 };
 
 /* vrrp_rt_syncd.c */
@@ -150,7 +156,7 @@ void vrrp_inst_update_tracking(struct vrrp_inst *vi);
 void vrrp_inst_set_fault(struct vrrp_inst *vi, uint32_t bit, bool on);
 
 /* vrrp_rt_io.c: sockets, adverts, VIPs, GARP */
-struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifindex,
+struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int proto, int ifindex,
                                       const char *ifname, const struct ka_addr *group);
 void vrrp_rt_sock_put(struct vrrp_rt *rt, struct vrrp_sockent *s);
 int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio);

@@ -11,6 +11,8 @@
 #include "vrrp/vrrp_if.h"
 #include "vrrp/vrrp_ndisc.h"
 #include "vrrp/vrrp_rt.h"
+#include "vrrp/vrrp_rt_routes.h"
+#include "vrrp/vrrp_rt_vmac.h"
 #include "vrrp/vrrp_sock.h"
 #include "vrrp/vrrp_vip.h"
 
@@ -87,7 +89,8 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 	struct vrrp_rx_policy pol;
 
 	if (s->family == AF_INET) {
-		if (vrrp_ipv4_strip(buf, n, &meta, &msg, &mlen, &why) < 0)
+		if ((s->proto == IPPROTO_AH ? vrrp_ipv4_strip_ah : vrrp_ipv4_strip)(
+		        buf, n, &meta, &msg, &mlen, &why) < 0)
 			return;
 	} else {
 		meta.family = AF_INET6;
@@ -105,6 +108,7 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 	vi = find_inst(s->rt, s, pkt.vrid);
 	if (!vi)
 		return;
+	vi->pol.ah_last_seq = vi->ah_seq; /* AH anti-replay */
 	why = vrrp_pkt_validate(&pkt, &meta, unicast_policy(vi, &meta.src, &pol), &info);
 	if (info.warn & VRRP_RX_BIT(VRRP_RX_ADDR_LIST))
 		vi->addr_list_warn++;
@@ -120,6 +124,8 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 		vi->old_csum = true;
 		vi->pol.v3_ipv4_csum = VRRP_CSUM_PSEUDO_MCAST;
 	}
+	if (meta.ah)
+		vi->ah_seq = meta.ah_seq;
 	vi->advert_rcvd++;
 	frx.prio = pkt.priority;
 	frx.adver_int_cs = pkt.adver_int_cs;
@@ -146,13 +152,13 @@ static void on_sock_read(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifindex,
+struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int proto, int ifindex,
                                       const char *ifname, const struct ka_addr *group)
 {
 	struct vrrp_sockent *s;
 
 	for (s = rt->socks; s; s = s->next)
-		if (s->family == family && s->ifindex == ifindex) {
+		if (s->family == family && s->ifindex == ifindex && s->proto == proto) {
 			s->users++;
 			return s;
 		}
@@ -162,8 +168,13 @@ struct vrrp_sockent *vrrp_rt_sock_get(struct vrrp_rt *rt, int family, int ifinde
 	s->rt = rt;
 	s->family = family;
 	s->ifindex = ifindex;
-	s->fd = vrrp_sock_open(family, ifname, ifindex, group && group->family ? group : NULL,
-	                       SOCK_RCVBUF);
+	s->proto = proto;
+	if (proto == IPPROTO_AH)
+		s->fd = vrrp_sock_open_ah(ifname, ifindex, group && group->family ? group : NULL,
+		                          SOCK_RCVBUF);
+	else
+		s->fd = vrrp_sock_open(family, ifname, ifindex,
+		                       group && group->family ? group : NULL, SOCK_RCVBUF);
 	if (s->fd < 0) {
 		log_err("Cannot open the VRRP socket on %s: %s", ifname, strerror(errno));
 		free(s);
@@ -228,7 +239,10 @@ static int send_one(struct vrrp_inst *vi, struct vrrp_tx *tx, const struct ka_ad
 	len = vrrp_pkt_encode(buf, sizeof(buf), tx);
 	if (!len)
 		return -1;
-	return vrrp_sock_send(vi->sock->fd, vi->ifindex, &vi->src, dst, ttl, buf, len);
+	if (vi->c->auth_type == VRRP_AUTH_AH)
+		return vrrp_inst_send_ah(vi, buf, len, dst, ttl);
+	/* the socket's interface: the VMAC unless vmac_xmit_base */
+	return vrrp_sock_send(vi->sock->fd, vi->sock->ifindex, &vi->src, dst, ttl, buf, len);
 }
 
 int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio)
@@ -278,7 +292,7 @@ static int vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v)
 	struct vrrp_if *ifp;
 
 	if (!v->dev)
-		return vi->ifindex;
+		return vrrp_inst_vip_ifindex(vi); /* the VMAC with use_vmac */
 	ifp = vrrp_if_by_name(vi->rt->ift, v->dev);
 	return ifp ? ifp->ifindex : 0;
 }
@@ -335,9 +349,11 @@ void vrrp_inst_vips(struct vrrp_inst *vi, bool add)
 {
 	if (vi->ifindex <= 0)
 		return;
+	vrrp_inst_routes_pre(vi, add); /* virtual_routes/rules go first */
 	vrrp_inst_vip_list(vi, vi->c->vips, vi->c->n_vips, add);
 	vrrp_inst_vip_list(vi, vi->c->evips, vi->c->n_evips, add);
 	vi->vips_set = add;
+	vrrp_inst_routes_post(vi, add); /* ... and come after; no-accept set */
 }
 
 /* Send one GARP (IPv4) or unsolicited NA (IPv6) for v. */
@@ -345,13 +361,17 @@ static void garp_one(struct vrrp_inst *vi, const struct vrrp_vip *v)
 {
 	int ifindex = vip_ifindex(vi, v);
 	struct vrrp_if *ifp = ifindex > 0 ? vrrp_if_by_index(vi->rt->ift, ifindex) : NULL;
+	/* A VMAC we just made may not be in the table yet: we know its MAC. */
+	const uint8_t *mac = vrrp_inst_vmac_hwaddr(vi, ifindex);
 
-	if (!ifp || ifp->hwaddr_len != 6)
+	if (!mac && ifp && ifp->hwaddr_len == 6)
+		mac = ifp->hwaddr;
+	if (!mac)
 		return;
 	if (v->addr.family == AF_INET) {
 		struct vrrp_arp a;
 
-		if (vrrp_arp_open(&a, ifindex, ifp->hwaddr) < 0)
+		if (vrrp_arp_open(&a, ifindex, mac) < 0)
 			return;
 		vrrp_arp_send(&a, v->addr.u.v4, NULL);
 		vrrp_arp_close(&a);
@@ -360,15 +380,15 @@ static void garp_one(struct vrrp_inst *vi, const struct vrrp_vip *v)
 
 		if (vrrp_ndisc_open(&nd) < 0)
 			return;
-		vrrp_ndisc_send_na(&nd, ifindex, &v->addr.u.v6, ifp->hwaddr, false, NULL);
+		vrrp_ndisc_send_na(&nd, ifindex, &v->addr.u.v6, mac, false, NULL);
 		vrrp_ndisc_close(&nd);
 	}
 }
 
 static uint64_t pace_us(const struct vrrp_inst *vi, const struct vrrp_vip *v)
 {
-	return v->addr.family == AF_INET6 ? vi->rt->conf->global.gna_interval_us
-	                                  : vi->rt->conf->global.garp_interval_us;
+	/* garp_group may override the global interval for the interface. */
+	return vrrp_garp_interval(vi->rt->conf, v->dev ? v->dev : vi->c->ifname, v->addr.family);
 }
 
 static void pace_arm(struct vrrp_inst *vi)

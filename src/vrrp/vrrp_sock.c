@@ -16,12 +16,18 @@ static int set_int(int fd, int level, int opt, int v)
 	return setsockopt(fd, level, opt, &v, sizeof(v));
 }
 
-static int open_v4(const struct ka_addr *group, int ifindex)
+static int open_v4(const struct ka_addr *group, int ifindex, int proto)
 {
-	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_IPPROTO);
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	struct ip_mreqn oif = {.imr_ifindex = ifindex};
 
 	if (fd < 0)
 		return -1;
+	/* AH: we build the IP header, whose fields the ICV covers. */
+	if (proto == IPPROTO_AH &&
+	    (set_int(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0 ||
+	     setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &oif, sizeof(oif)) < 0))
+		goto fail;
 	if (set_int(fd, IPPROTO_IP, IP_TOS, VRRP_TOS) < 0 ||
 	    set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255) < 0 ||
 	    set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0 ||
@@ -68,10 +74,10 @@ fail:
 	return -1;
 }
 
-int vrrp_sock_open(int family, const char *ifname, int ifindex, const struct ka_addr *group,
-                   int rcvbuf)
+static int sock_open(int family, int proto, const char *ifname, int ifindex,
+                     const struct ka_addr *group, int rcvbuf)
 {
-	int fd = family == AF_INET6 ? open_v6(group, ifindex) : open_v4(group, ifindex);
+	int fd = family == AF_INET6 ? open_v6(group, ifindex) : open_v4(group, ifindex, proto);
 	int saved;
 
 	if (fd < 0)
@@ -88,6 +94,42 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+int vrrp_sock_open(int family, const char *ifname, int ifindex, const struct ka_addr *group,
+                   int rcvbuf)
+{
+	return sock_open(family, VRRP_IPPROTO, ifname, ifindex, group, rcvbuf);
+}
+
+int vrrp_sock_open_ah(const char *ifname, int ifindex, const struct ka_addr *group, int rcvbuf)
+{
+	return sock_open(AF_INET, IPPROTO_AH, ifname, ifindex, group, rcvbuf);
+}
+
+int vrrp_sock_send_ip(int fd, int ifindex, const struct ka_addr *dst, const uint8_t *pkt,
+                      size_t len)
+{
+	struct sockaddr_storage ss;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = (void *)pkt, .iov_len = len};
+	struct msghdr mh = {.msg_name = &ss, .msg_iov = &iov, .msg_iovlen = 1};
+	struct in_pktinfo pi = {.ipi_ifindex = ifindex};
+	struct cmsghdr *c;
+
+	memset(&ctl, 0, sizeof(ctl));
+	mh.msg_namelen = addr_to_sockaddr(dst, 0, &ss);
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	return sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 void vrrp_sock_close(int fd)

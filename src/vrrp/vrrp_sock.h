@@ -26,6 +26,14 @@ struct vrrp_sock_rx {
  * rcvbuf: receive buffer size in bytes (0 = default).  Returns fd or -1. */
 int vrrp_sock_open(int family, const char *ifname, int ifindex, const struct ka_addr *group,
                    int rcvbuf);
+/* The same for auth_type AH (IPv4 only): a raw IPPROTO_AH socket with
+ * IP_HDRINCL; reads include the IP and AH headers (vrrp_ipv4_strip_ah()),
+ * sends take a whole IPv4 packet (vrrp_sock_send_ip()). */
+int vrrp_sock_open_ah(const char *ifname, int ifindex, const struct ka_addr *group, int rcvbuf);
+/* Send a complete IPv4 packet (IP_HDRINCL socket) out of ifindex.  The
+ * kernel fills the header checksum and total length.  0 or -1/errno. */
+int vrrp_sock_send_ip(int fd, int ifindex, const struct ka_addr *dst, const uint8_t *pkt,
+                      size_t len);
 /* Leave/close. */
 void vrrp_sock_close(int fd);
 

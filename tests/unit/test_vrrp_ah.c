@@ -27,11 +27,10 @@ static int hexval(int c)
 
 static void load_fixture(void)
 {
-	const char *dir = getenv("KA_TEST_DATA");
 	char path[512], line[1024];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/data/vrrp_ah/debian-2.2.7-ah.txt", dir ? dir : "tests");
+	snprintf(path, sizeof(path), "%s/data/vrrp_ah/debian-2.2.7-ah.txt", test_data_dir());
 	f = fopen(path, "r");
 	CHECK(f != NULL);
 	if (!f)
@@ -162,7 +161,7 @@ static void test_tampered(void)
 	}
 	/* through validate: a bad ICV is an authentication failure */
 	memcpy(p, pkts[0], n);
-	p[45] ^= 0x10; /* priority */
+	p[46] ^= 0x10; /* priority */
 	CHECK_INT(rx(p, n, &pol, &info), VRRP_RX_AUTH_FAILURE);
 	CHECK_INT(info.ah_verdict, VRRP_AH_BAD_ICV);
 	/* TOS is mutable: changing it (and fixing the header checksum, as a
@@ -270,6 +269,5 @@ int main(void)
 	test_replay();
 	test_tampered();
 	test_build();
-	printf("%d checks, %d failures\n", t_checks, t_failures);
-	return t_failures ? 1 : 0;
+	return check_report("test_vrrp_ah");
 }

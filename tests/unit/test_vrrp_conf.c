@@ -868,17 +868,18 @@ static void test_semantics(void)
 	CHECK_INT(c->global.max_auto_priority, 99);
 	vrrp_conf_free(c);
 
-	/* Strict mode: warnings and defaults. */
+	/* Strict mode: errors at the offending lines, corrected settings. */
 	c = build_sem(" vrrp_strict\n",
 	              " state MASTER\n authentication {\n  auth_type PASS\n  auth_pass x\n }\n",
 	              NULL);
 	vi = &c->instances[0];
-	CHECK_NDIAG(CONF_SEV_ERROR, 0);
+	CHECK_NDIAG(CONF_SEV_ERROR, 2);
 	CHECK(vi->strict);
 	CHECK(!vi->accept);
 	CHECK(vi->lower_prio_no_advert && vi->owner_ignore_adverts);
-	CHECK(find_diag(CONF_SEV_WARN, "strict mode requires priority 255") != NULL);
-	CHECK(find_diag(CONF_SEV_WARN, "strict mode does not allow authentication") != NULL);
+	CHECK(find_diag(CONF_SEV_ERROR, "strict mode requires priority 255") != NULL);
+	CHECK(find_diag(CONF_SEV_ERROR, "strict mode does not allow authentication") != NULL);
+	CHECK(!vi->want_master && vi->auth_type == VRRP_AUTH_NONE && !vi->config_error);
 	vrrp_conf_free(c);
 
 	/* VMAC and vips options. */
