@@ -47,6 +47,7 @@ struct nft_batch {
 	unsigned n_msgs;    /* messages between BEGIN and END */
 	uint32_t set_id;    /* last NFTA_SET_ID given */
 	uint16_t family;    /* of the messages added now: NFPROTO_INET or _NETDEV */
+	const char *table;  /* the table they name: NFT_TABLE_NAME unless changed */
 	bool oom;           /* an allocation failed: the batch is unusable */
 };
 

@@ -195,7 +195,7 @@ struct nft_rb nft_rule_begin(struct nft_batch *b, const char *chain)
 		rb.oom = true;
 		return rb;
 	}
-	nftnl_rule_set_str(rb.r, NFTNL_RULE_TABLE, NFT_TABLE_NAME);
+	nftnl_rule_set_str(rb.r, NFTNL_RULE_TABLE, b->table);
 	nftnl_rule_set_str(rb.r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u32(rb.r, NFTNL_RULE_FAMILY, b->family);
 	return rb;

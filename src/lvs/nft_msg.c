@@ -26,6 +26,7 @@ void nft_batch_init(struct nft_batch *b, uint32_t seq)
 	b->seq = seq;
 	b->first_seq = seq + 1;
 	b->family = NFPROTO_INET;
+	b->table = NFT_TABLE_NAME;
 	b->buf = malloc(MSG_RESERVE);
 	b->cap = b->buf ? MSG_RESERVE : 0;
 	b->oom = !b->buf;
@@ -94,7 +95,7 @@ void nft_put_table(struct nft_batch *b, uint16_t cmd)
 		b->oom = true;
 		return;
 	}
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE_NAME);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, b->table);
 	nlh = nft_msg_start(b, cmd, cmd == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
@@ -114,7 +115,7 @@ void nft_put_chain(struct nft_batch *b, uint16_t cmd, const char *name, int hook
 		b->oom = true;
 		return;
 	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE_NAME);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, b->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	if (hook >= 0) {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
@@ -140,7 +141,7 @@ void nft_flush_chain(struct nft_batch *b, const char *chain)
 		b->oom = true;
 		return;
 	}
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE_NAME);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, b->table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nlh = nft_msg_start(b, NFT_MSG_DELRULE, 0);
 	if (nlh) {
@@ -159,7 +160,7 @@ void nft_put_set(struct nft_batch *b, uint16_t cmd, const struct nft_set_spec *s
 		b->oom = true;
 		return;
 	}
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, b->table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, sp->name);
 	if (cmd == NFT_MSG_NEWSET) {
 		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, b->family);
@@ -194,7 +195,7 @@ void nft_put_counter(struct nft_batch *b, uint16_t cmd, const char *name)
 		b->oom = true;
 		return;
 	}
-	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, NFT_TABLE_NAME);
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, b->table);
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nlh = nft_msg_start(b, cmd, cmd == NFT_MSG_NEWOBJ ? NLM_F_CREATE : 0);
@@ -236,7 +237,7 @@ struct nftnl_set_elem *nft_elw_new(struct nft_elw *w)
 			w->b->oom = true;
 			return NULL;
 		}
-		nftnl_set_set_str(w->s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+		nftnl_set_set_str(w->s, NFTNL_SET_TABLE, w->b->table);
 		nftnl_set_set_str(w->s, NFTNL_SET_NAME, w->name);
 	}
 	e = nftnl_set_elem_alloc();
@@ -264,7 +265,7 @@ void nft_flush_set(struct nft_batch *b, const char *name)
 		b->oom = true;
 		return;
 	}
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, b->table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nlh = nft_msg_start(b, NFT_MSG_DELSETELEM, 0);
 	if (nlh) {

@@ -24,8 +24,8 @@
  * of the union of the owners' addresses rebuilds it in one transaction
  * (add table, delete table, add table and its objects), so there is never
  * a moment without the rules or with a stale address.  Batches are framed
- * and sent with the LVS nftables helpers (lvs/nft_batch.h, lvs/nft_sock.h);
- * the objects are encoded here with libnftnl. */
+ * and encoded with the LVS nftables backend's helpers (lvs/nft_int.h: its
+ * encoders name the table the batch says), and sent with lvs/nft_sock.h. */
 #include <arpa/inet.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -43,19 +43,13 @@
 
 #include "lib/log.h"
 #include "lvs/nft_batch.h"
+#include "lvs/nft_int.h"
 #include "lvs/nft_sock.h"
 #include "vrrp/vrrp_rt_routes.h"
 
 #define TABLE "keepalived"
 #define SET4 "vips"
 #define SET6 "vips6"
-#define SET4_ID 1
-#define SET6_ID 2
-#define MSG_ROOM 8192 /* room made before each message */
-#define ELEMS_PER_MSG 64
-/* nft's datatype numbers (for `nft list`; the kernel ignores them). */
-#define TYPE_IPADDR 7
-#define TYPE_IP6ADDR 8
 
 struct owner {
 	const void *who;
@@ -69,253 +63,54 @@ static struct ka_addr *applied; /* the union the kernel has, sorted */
 static size_t n_applied;
 static bool table_ours; /* we created it and it may still exist */
 
-/* ---- batch building ---------------------------------------------------------- */
+/* ---- batch building (with the LVS backend's encoders, on our table) ---------- */
 
-static struct nlmsghdr *msg_begin(struct nft_batch *b, uint16_t cmd, uint16_t flags)
+static void put_set(struct nft_batch *b, const char *name, bool v6)
 {
-	if (b->oom)
-		return NULL;
-	if (b->cap - b->len < MSG_ROOM) {
-		size_t nc = b->cap * 2 + MSG_ROOM;
-		uint8_t *p = realloc(b->buf, nc);
+	struct nft_set_spec sp = {
+	    .name = name, .key_type = v6 ? T_IP6ADDR : T_IPADDR, .key_len = v6 ? 16 : 4};
 
-		if (!p) {
-			b->oom = true;
-			return NULL;
-		}
-		b->buf = p;
-		b->cap = nc;
-	}
-	return nftnl_nlmsg_build_hdr((char *)b->buf + b->len, cmd, NFPROTO_INET, flags | NLM_F_ACK,
-	                             b->seq);
+	nft_put_set(b, NFT_MSG_NEWSET, &sp);
 }
 
-static void msg_end(struct nft_batch *b, struct nlmsghdr *nlh)
+/* The elements of one family. */
+static void put_elems(struct nft_batch *b, const char *name, int family, const struct ka_addr *a,
+                      size_t n)
 {
-	b->len += nlh->nlmsg_len;
-	b->seq++;
-	b->n_msgs++;
-}
+	struct nft_elw w;
 
-static void put_table(struct nft_batch *b, uint16_t cmd)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
+	nft_elw_init(&w, b, name, NFT_MSG_NEWSETELEM);
+	for (size_t i = 0; i < n && !b->oom; i++) {
+		struct nftnl_set_elem *e;
 
-	if (!t) {
-		b->oom = true;
-		return;
+		if (a[i].family != family || !(e = nft_elw_new(&w)))
+			continue;
+		if (family == AF_INET)
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &a[i].u.v4, 4);
+		else
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &a[i].u.v6, 16);
 	}
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
-	nlh = msg_begin(b, cmd, cmd == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
-	if (nlh) {
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		msg_end(b, nlh);
-	}
-	nftnl_table_free(t);
-}
-
-static void put_chain(struct nft_batch *b, const char *name, unsigned hook)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!c) {
-		b->oom = true;
-		return;
-	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -1);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nlh = msg_begin(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
-	if (nlh) {
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-		msg_end(b, nlh);
-	}
-	nftnl_chain_free(c);
-}
-
-static struct nftnl_set *set_new(const char *name, uint32_t id)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s)
-		return NULL;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	return s;
-}
-
-static void put_set(struct nft_batch *b, const char *name, uint32_t id, bool v6)
-{
-	struct nftnl_set *s = set_new(name, id);
-	struct nlmsghdr *nlh;
-
-	if (!s) {
-		b->oom = true;
-		return;
-	}
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, v6 ? TYPE_IP6ADDR : TYPE_IPADDR);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, v6 ? 16 : 4);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
-	nlh = msg_begin(b, NFT_MSG_NEWSET, NLM_F_CREATE);
-	if (nlh) {
-		nftnl_set_nlmsg_build_payload(nlh, s);
-		msg_end(b, nlh);
-	}
-	nftnl_set_free(s);
-}
-
-/* The elements of one family, ELEMS_PER_MSG per message. */
-static void put_elems(struct nft_batch *b, const char *name, uint32_t id, int family,
-                      const struct ka_addr *a, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && !b->oom) {
-		struct nftnl_set *s = set_new(name, id);
-		struct nlmsghdr *nlh;
-		unsigned k = 0;
-
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		for (; i < n && k < ELEMS_PER_MSG; i++) {
-			struct nftnl_set_elem *e;
-
-			if (a[i].family != family)
-				continue;
-			e = nftnl_set_elem_alloc();
-			if (!e) {
-				b->oom = true;
-				break;
-			}
-			if (family == AF_INET)
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &a[i].u.v4, 4);
-			else
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &a[i].u.v6, 16);
-			nftnl_set_elem_add(s, e);
-			k++;
-		}
-		if (k && (nlh = msg_begin(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE)) != NULL) {
-			nftnl_set_elems_nlmsg_build_payload(nlh, s);
-			msg_end(b, nlh);
-		}
-		nftnl_set_free(s);
-	}
-}
-
-static void ex_add(struct nftnl_rule *r, struct nftnl_expr *e, bool *oom)
-{
-	if (!e)
-		*oom = true;
-	else
-		nftnl_rule_add_expr(r, e);
-}
-
-static struct nftnl_expr *ex_meta(uint32_t key)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	}
-	return e;
-}
-
-static struct nftnl_expr *ex_cmp(const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	}
-	return e;
-}
-
-static struct nftnl_expr *ex_payload(uint32_t base, uint32_t off, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	}
-	return e;
-}
-
-static struct nftnl_expr *ex_lookup(const char *set, uint32_t id)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
-	}
-	return e;
-}
-
-static struct nftnl_expr *ex_verdict(int v)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
-	}
-	return e;
+	nft_elw_flush(&w);
 }
 
 /* [ip|ip6] [d|s]addr @set [icmpv6 type T] verdict.  icmp6_type 0: none. */
 static void put_rule(struct nft_batch *b, const char *chain, bool v6, bool daddr,
                      uint8_t icmp6_type, int verdict)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	uint8_t proto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-	uint8_t l4 = IPPROTO_ICMPV6;
-	struct nlmsghdr *nlh;
-	bool oom = false;
+	struct nft_rb rb = nft_rule_begin(b, chain);
 	/* Offsets of the addresses in the IPv4 / IPv6 headers. */
 	uint32_t off = v6 ? (daddr ? 24 : 8) : (daddr ? 16 : 12);
 
-	if (!r) {
-		b->oom = true;
-		return;
-	}
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	ex_add(r, ex_meta(NFT_META_NFPROTO), &oom);
-	ex_add(r, ex_cmp(&proto, 1), &oom);
-	ex_add(r, ex_payload(NFT_PAYLOAD_NETWORK_HEADER, off, v6 ? 16 : 4), &oom);
-	ex_add(r, ex_lookup(v6 ? SET6 : SET4, v6 ? SET6_ID : SET4_ID), &oom);
+	nft_e_u8_eq(&rb, NFT_META_NFPROTO, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	nft_e_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, off, v6 ? 16 : 4, R(0));
+	nft_e_lookup(&rb, v6 ? SET6 : SET4, R(0), -1);
 	if (icmp6_type) {
-		ex_add(r, ex_meta(NFT_META_L4PROTO), &oom);
-		ex_add(r, ex_cmp(&l4, 1), &oom);
-		ex_add(r, ex_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1), &oom);
-		ex_add(r, ex_cmp(&icmp6_type, 1), &oom);
+		nft_e_u8_eq(&rb, NFT_META_L4PROTO, IPPROTO_ICMPV6);
+		nft_e_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, R(0));
+		nft_e_cmp(&rb, NFT_CMP_EQ, R(0), &icmp6_type, 1);
 	}
-	ex_add(r, ex_verdict(verdict), &oom);
-	nlh = oom ? NULL : msg_begin(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
-	if (nlh) {
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		msg_end(b, nlh);
-	} else {
-		b->oom = true;
-	}
-	nftnl_rule_free(r);
+	nft_e_verdict(&rb, verdict, NULL);
+	nft_rule_end(b, &rb);
 }
 
 static void put_chain_rules(struct nft_batch *b, const char *chain, bool daddr)
@@ -330,19 +125,20 @@ static void put_chain_rules(struct nft_batch *b, const char *chain, bool daddr)
  * only remove it. */
 static void build(struct nft_batch *b, const struct ka_addr *a, size_t n)
 {
-	put_table(b, NFT_MSG_NEWTABLE); /* so that the deletion cannot fail */
-	put_table(b, NFT_MSG_DELTABLE);
+	b->table = TABLE;
+	nft_put_table(b, NFT_MSG_NEWTABLE); /* so that the deletion cannot fail */
+	nft_put_table(b, NFT_MSG_DELTABLE);
 	if (!n)
 		return;
-	put_table(b, NFT_MSG_NEWTABLE);
-	put_set(b, SET4, SET4_ID, false);
-	put_set(b, SET6, SET6_ID, true);
-	put_chain(b, "in", NF_INET_LOCAL_IN);
-	put_chain(b, "out", NF_INET_LOCAL_OUT);
+	nft_put_table(b, NFT_MSG_NEWTABLE);
+	put_set(b, SET4, false);
+	put_set(b, SET6, true);
+	nft_put_chain(b, NFT_MSG_NEWCHAIN, "in", NF_INET_LOCAL_IN, -1, "filter");
+	nft_put_chain(b, NFT_MSG_NEWCHAIN, "out", NF_INET_LOCAL_OUT, -1, "filter");
 	put_chain_rules(b, "in", true);
 	put_chain_rules(b, "out", false);
-	put_elems(b, SET4, SET4_ID, AF_INET, a, n);
-	put_elems(b, SET6, SET6_ID, AF_INET6, a, n);
+	put_elems(b, SET4, AF_INET, a, n);
+	put_elems(b, SET6, AF_INET6, a, n);
 }
 
 static int send_table(const struct ka_addr *a, size_t n)
