@@ -3,62 +3,17 @@
  * names of "ip addr|route|rule add" without abbreviations.  Each checker
  * reports at most one error per line, naming the offending word, and drops
  * the line on error so that the tree only holds lines that validated. */
-#include <glob.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/addr.h"
+#include "lib/iproute_names.h"
 #include "vrrp/kw_checks.h"
 #include "vrrp/vrrp_keywords.h"
 
 /* ---- iproute2 name files (rt_tables, rt_protos, ...) ---------------------- */
-
-static const char *const iproute_dirs[] = {"/etc/iproute2", "/usr/share/iproute2",
-                                           "/usr/lib/iproute2"};
-
-/* Whether `name` appears as the second field of a "NUMBER NAME" line. */
-static bool file_has_name(const char *path, const char *name)
-{
-	char line[256], num[64], word[128];
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (line[0] == '#')
-			continue;
-		if (sscanf(line, "%63s %127s", num, word) == 2 && strcmp(word, name) == 0)
-			found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static bool iproute_name_known(const char *file, const char *name)
-{
-	char path[512];
-	glob_t g;
-
-	for (size_t i = 0; i < sizeof(iproute_dirs) / sizeof(iproute_dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", iproute_dirs[i], file);
-		if (file_has_name(path, name))
-			return true;
-		snprintf(path, sizeof(path), "%s/%s.d/*.conf", iproute_dirs[i], file);
-		if (glob(path, 0, NULL, &g) == 0) {
-			bool hit = false;
-
-			for (size_t j = 0; j < g.gl_pathc && !hit; j++)
-				hit = file_has_name(g.gl_pathv[j], name);
-			globfree(&g);
-			if (hit)
-				return true;
-		}
-	}
-	return false;
-}
 
 static bool in_list(const char *const *list, const char *w)
 {
@@ -79,7 +34,8 @@ static bool table_ok(const char *s)
 {
 	static const char *const builtin[] = {"unspec", "default", "main", "local", NULL};
 
-	return is_uint(s, VKW_U32_MAX) || in_list(builtin, s) || iproute_name_known("rt_tables", s);
+	return is_uint(s, VKW_U32_MAX) || in_list(builtin, s) ||
+	       iproute_name_lookup("rt_tables", s, NULL);
 }
 
 /* RTPROT_* names of linux/rtnetlink.h, for hosts without rt_protos. */
@@ -90,7 +46,7 @@ static bool protocol_ok(const char *s)
 	    "zebra",  "bird",     "dnrouted", "xorp", "ntk",    "dhcp",  "keepalived", "babel",
 	    "openr",  "bgp",      "isis",     "ospf", "rip",    "eigrp", NULL};
 
-	return is_uint(s, 255) || in_list(builtin, s) || iproute_name_known("rt_protos", s);
+	return is_uint(s, 255) || in_list(builtin, s) || iproute_name_lookup("rt_protos", s, NULL);
 }
 
 static bool scope_ok(const char *s)
@@ -98,13 +54,13 @@ static bool scope_ok(const char *s)
 	static const char *const builtin[] = {"global", "universe", "site", "link",
 	                                      "host",   "nowhere",  NULL};
 
-	return is_uint(s, 255) || in_list(builtin, s) || iproute_name_known("rt_scopes", s);
+	return is_uint(s, 255) || in_list(builtin, s) || iproute_name_lookup("rt_scopes", s, NULL);
 }
 
 /* One realm: a number or a name from rt_realms. */
 static bool realm_ok(const char *s)
 {
-	return is_uint(s, 65535) || iproute_name_known("rt_realms", s);
+	return is_uint(s, 65535) || iproute_name_lookup("rt_realms", s, NULL);
 }
 
 /* "REALM" or "FROM/TO". */

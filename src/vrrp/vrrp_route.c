@@ -3,7 +3,6 @@
 
 #include <endian.h>
 #include <errno.h>
-#include <glob.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/icmpv6.h>
@@ -13,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/iproute_names.h"
 #include "lib/nl.h"
 
 #ifndef RTPROT_KEEPALIVED
@@ -59,52 +59,6 @@ static bool num(const char *s, unsigned long long hi, uint32_t *out)
 	return true;
 }
 
-/* "NUMBER NAME" lines of iproute2's name files (rt_tables, rt_protos,
- * rt_scopes, rt_realms, group) and their .d/ *.conf fragments. */
-static bool file_lookup(const char *path, const char *name, uint32_t *out)
-{
-	char line[256], n[64], w[128];
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (line[0] == '#')
-			continue;
-		if (sscanf(line, "%63s %127s", n, w) == 2 && strcmp(w, name) == 0 &&
-		    num(n, UINT32_MAX, out))
-			found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static bool name_lookup(const char *file, const char *name, uint32_t *out)
-{
-	static const char *const dirs[] = {"/etc/iproute2", "/usr/share/iproute2",
-	                                   "/usr/lib/iproute2"};
-	char path[512];
-	glob_t g;
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		bool hit = false;
-
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], file);
-		if (file_lookup(path, name, out))
-			return true;
-		snprintf(path, sizeof(path), "%s/%s.d/*.conf", dirs[i], file);
-		if (glob(path, 0, NULL, &g) == 0) {
-			for (size_t j = 0; j < g.gl_pathc && !hit; j++)
-				hit = file_lookup(g.gl_pathv[j], name, out);
-			globfree(&g);
-		}
-		if (hit)
-			return true;
-	}
-	return false;
-}
-
 struct named {
 	const char *name;
 	uint32_t val;
@@ -129,7 +83,7 @@ static bool table_val(const char *s, uint32_t *out)
 	                                 {NULL, 0}};
 
 	return num(s, UINT32_MAX, out) || named_lookup(t, s, out) ||
-	       name_lookup("rt_tables", s, out);
+	       iproute_name_lookup("rt_tables", s, out);
 }
 
 static bool proto_val(const char *s, uint8_t *out)
@@ -144,7 +98,7 @@ static bool proto_val(const char *s, uint8_t *out)
 	uint32_t v;
 
 	if (num(s, 255, &v) || named_lookup(t, s, &v) ||
-	    (name_lookup("rt_protos", s, &v) && v <= 255)) {
+	    (iproute_name_lookup("rt_protos", s, &v) && v <= 255)) {
 		*out = (uint8_t)v;
 		return true;
 	}
@@ -163,7 +117,7 @@ static bool scope_val(const char *s, int *out)
 	uint32_t v;
 
 	if (num(s, 255, &v) || named_lookup(t, s, &v) ||
-	    (name_lookup("rt_scopes", s, &v) && v <= 255)) {
+	    (iproute_name_lookup("rt_scopes", s, &v) && v <= 255)) {
 		*out = (int)v;
 		return true;
 	}
@@ -172,7 +126,7 @@ static bool scope_val(const char *s, int *out)
 
 static bool realm_val(const char *s, uint32_t *out)
 {
-	return (num(s, 65535, out) || name_lookup("rt_realms", s, out)) && *out <= 65535;
+	return (num(s, 65535, out) || iproute_name_lookup("rt_realms", s, out)) && *out <= 65535;
 }
 
 /* "TO" or "FROM/TO": RTA_FLOW / FRA_FLOW hold FROM << 16 | TO. */
@@ -935,7 +889,7 @@ int vrrp_rule_parse(char *const *argv, int argc, struct vrrp_nl_rule *r, char *w
 			r->has_suppress_prefixlen = true;
 		} else if (strcmp(w, "suppress_ifgroup") == 0) {
 			if (!num(val, UINT32_MAX, &r->suppress_ifgroup) &&
-			    !name_lookup("group", val, &r->suppress_ifgroup))
+			    !iproute_name_lookup("group", val, &r->suppress_ifgroup))
 				goto bad;
 			r->has_suppress_ifgroup = true;
 		} else if (strcmp(w, "tunnel-id") == 0) {

@@ -10,17 +10,7 @@ PY=/usr/bin/python3
 
 t_netns NS sdn
 SOCK=$T_DIR/notify.sock MSGS=$T_DIR/msgs
-cat >"$T_DIR/listen.py" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-out = open(sys.argv[2], "a", buffering=1)
-print("ready", flush=True)
-while True:
-    m = s.recv(4096).decode()
-    out.write(m.replace("\n", "|") + "\n")
-PY
-$PY "$T_DIR/listen.py" "$SOCK" "$MSGS" >"$T_DIR/listen.out" 2>&1 &
+$PY "$(dirname "$0")/sd_listen.py" "$SOCK" "$MSGS" >"$T_DIR/listen.out" 2>&1 &
 T_PIDS+=("$!")
 wait_until 5 grep -q ready "$T_DIR/listen.out" || { echo "listener did not start"; exit 1; }
 : >"$MSGS"

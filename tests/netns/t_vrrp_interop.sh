@@ -11,29 +11,6 @@ lan_setup 2 || skip_all "cannot build the namespaces"
 VIP=192.0.2.100
 echo "    peer: $($UP -v 2>&1 | head -1)"
 
-# Debian's keepalived on host I (its own pid files).
-declare -A UP_PID
-up_start() {
-	local i=$1 conf=$2
-	ip netns exec "${H[$i]}" "$UP" -n -l -G -D -f "$conf" -p "$T_DIR/uk$i.pid" \
-		-r "$T_DIR/uv$i.pid" -c "$T_DIR/uc$i.pid" >>"$T_DIR/up$i.log" 2>&1 &
-	UP_PID[$i]=$!
-	T_PIDS+=("$!")
-	wait_until 5 test -s "$T_DIR/uv$i.pid"
-}
-up_kill9() {
-	local v
-	v=$(cat "$T_DIR/uv$1.pid" 2>/dev/null)
-	kill -KILL "${UP_PID[$1]}" ${v:+"$v"} 2>/dev/null
-	wait "${UP_PID[$1]}" 2>/dev/null
-	rm -f "$T_DIR/uk$1.pid" "$T_DIR/uv$1.pid" "$T_DIR/uc$1.pid"
-	ip -n "${H[$1]}" addr del $VIP/24 dev eth0 2>/dev/null
-}
-up_stop() {
-	kill -TERM "${UP_PID[$1]}" 2>/dev/null
-	wait_until 10 pid_dead "${UP_PID[$1]}"
-	wait "${UP_PID[$1]}" 2>/dev/null
-}
 mk_conf() { # file prio version
 	local auth="" int=0.1
 	if [[ $3 == 2 ]]; then

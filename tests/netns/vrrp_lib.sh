@@ -96,3 +96,28 @@ ${extra}    virtual_ipaddress {
 }
 CONF
 }
+
+# Debian's keepalived on host I (its own pid files; UP is its binary), for
+# the interop tests.  up_kill9 also removes $VIP, as a crash leaves it.
+declare -A UP_PID
+up_start() {
+	local i=$1 conf=$2
+	ip netns exec "${H[$i]}" "$UP" -n -l -G -D -f "$conf" -p "$T_DIR/uk$i.pid" \
+		-r "$T_DIR/uv$i.pid" -c "$T_DIR/uc$i.pid" >>"$T_DIR/up$i.log" 2>&1 &
+	UP_PID[$i]=$!
+	T_PIDS+=("$!")
+	wait_until 5 test -s "$T_DIR/uv$i.pid"
+}
+up_kill9() {
+	local v
+	v=$(cat "$T_DIR/uv$1.pid" 2>/dev/null)
+	kill -KILL "${UP_PID[$1]}" ${v:+"$v"} 2>/dev/null
+	wait "${UP_PID[$1]}" 2>/dev/null
+	rm -f "$T_DIR/uk$1.pid" "$T_DIR/uv$1.pid" "$T_DIR/uc$1.pid"
+	ip -n "${H[$1]}" addr del $VIP/24 dev eth0 2>/dev/null
+}
+up_stop() {
+	kill -TERM "${UP_PID[$1]}" 2>/dev/null
+	wait_until 10 pid_dead "${UP_PID[$1]}"
+	wait "${UP_PID[$1]}" 2>/dev/null
+}
