@@ -295,9 +295,14 @@ static void sys_release(struct vrrp_vmac_sys *s, const char *path)
 	free(e);
 }
 
+/* An interface name is at most IFNAMSIZ - 1 bytes: a path that does not
+ * fit is left empty (and fails to open). */
 static void conf_path(char *buf, size_t len, const char *ifname, const char *name)
 {
-	snprintf(buf, len, "net/ipv4/conf/%s/%s", ifname, name);
+	int n = snprintf(buf, len, "net/ipv4/conf/%s/%s", ifname, name);
+
+	if (n < 0 || (size_t)n >= len)
+		buf[0] = '\0';
 }
 
 /* all.rp_filter must be 0 for a VMAC's own 0 to count.  Everyone else

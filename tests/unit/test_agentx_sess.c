@@ -145,10 +145,12 @@ static int scalar(void *ctx, const void *row, unsigned col, struct mib_val *v)
 static int listener(const char *path)
 {
 	struct sockaddr_un su = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int fd;
 
-	snprintf(su.sun_path, sizeof(su.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&su, sizeof(su)) < 0 || listen(fd, 8) < 0)
+	if (strlen(path) >= sizeof(su.sun_path) || (fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return -1;
+	memcpy(su.sun_path, path, strlen(path) + 1);
+	if (bind(fd, (struct sockaddr *)&su, sizeof(su)) < 0 || listen(fd, 8) < 0)
 		return -1;
 	return fd;
 }
