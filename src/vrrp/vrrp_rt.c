@@ -312,12 +312,13 @@ static void on_addr(void *arg, struct vrrp_if *ifp, const struct vrrp_if_addr *a
 	for (i = 0; i < rt->n_inst; i++) {
 		struct vrrp_inst *vi = rt->inst[i];
 
-		if (ev == VRRP_IF_ADDR_DEL && vi->vips_set && vi->ifindex == ifp->ifindex &&
-		    vi->fsm.state == VRRP_STATE_MASTER) {
+		/* A VIP may sit on a VMAC or on its own dev: match where it is. */
+		if (ev == VRRP_IF_ADDR_DEL && vi->vips_set && vi->fsm.state == VRRP_STATE_MASTER) {
 			for (j = 0; j < vi->c->n_vips; j++) {
 				const struct vrrp_vip *v = &vi->c->vips[j];
 
 				if (addr_equal(&v->addr, &a->addr) &&
+				    vrrp_vip_ifindex(vi, v) == ifp->ifindex &&
 				    !(v->flags & VRRP_VIP_NO_TRACK)) {
 					log_warn(
 					    "(%s) VIP %s was removed from %s by someone else - "

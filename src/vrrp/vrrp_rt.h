@@ -144,6 +144,10 @@ void vrrp_syncd_start(struct vrrp_rt *rt);
 void vrrp_syncd_state(struct vrrp_rt *rt, const char *inst, bool master);
 void vrrp_syncd_stop(struct vrrp_rt *rt);
 
+/* vrrp_rt_io.c: the interface a VIP goes on (its dev, else the VMAC or
+ * the instance's interface); 0 when unknown. */
+int vrrp_vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v);
+
 /* vrrp_rt.c */
 int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
                   const struct ka_config *kc);

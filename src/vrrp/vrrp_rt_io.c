@@ -287,7 +287,7 @@ int vrrp_inst_send_advert(struct vrrp_inst *vi, uint8_t prio)
 	return rc;
 }
 
-static int vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v)
+int vrrp_vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v)
 {
 	struct vrrp_if *ifp;
 
@@ -301,7 +301,7 @@ static void nl_vip_from(struct vrrp_inst *vi, const struct vrrp_vip *v, struct v
 {
 	vrrp_vip_init(nv, &v->addr);
 	nv->prefixlen = (uint8_t)v->prefixlen;
-	nv->ifindex = vip_ifindex(vi, v);
+	nv->ifindex = vrrp_vip_ifindex(vi, v);
 	switch (v->brd) {
 	case VRRP_BRD_ADDR:
 		nv->brd = VRRP_VIP_BRD_EXPLICIT;
@@ -359,7 +359,7 @@ void vrrp_inst_vips(struct vrrp_inst *vi, bool add)
 /* Send one GARP (IPv4) or unsolicited NA (IPv6) for v. */
 static void garp_one(struct vrrp_inst *vi, const struct vrrp_vip *v)
 {
-	int ifindex = vip_ifindex(vi, v);
+	int ifindex = vrrp_vip_ifindex(vi, v);
 	struct vrrp_if *ifp = ifindex > 0 ? vrrp_if_by_index(vi->rt->ift, ifindex) : NULL;
 	/* A VMAC we just made may not be in the table yet: we know its MAC. */
 	const uint8_t *mac = vrrp_inst_vmac_hwaddr(vi, ifindex);

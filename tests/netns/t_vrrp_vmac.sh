@@ -89,6 +89,11 @@ check "h1: default.rp_filter raised to the old all value" sc_is 1 default rp_fil
 # adverts leave from the VMAC: source MAC is the virtual MAC
 cap_start vm 'ip proto 112'
 check "client reaches the VIP" wait_until 5 cl_ping
+# A VIP removed from the VMAC by hand is put back (as on a plain interface).
+pfx=$(ip -n "${H[1]}" -4 -o addr show dev $VMAC | awk -v v="$VIP/" 'index($4, v) == 1 {print $4}')
+check "the VIP is deleted from the VMAC by hand" ip -n "${H[1]}" addr del "$pfx" dev $VMAC
+check "the daemon notices and restores it" wait_until 5 grep -q "VIP .* was removed from $VMAC by someone else" "$T_DIR/h1.log"
+check "the VIP is back on the VMAC" wait_until 5 vip_on_vmac 1
 cap_stop vm
 check "adverts are sent from the VMAC ($MAC)" grep -q "^.*$MAC > 01:00:5e:00:00:12" "$T_DIR/vm.txt"
 check "client's ARP entry for the VIP is $MAC" cl_mac_is $MAC
