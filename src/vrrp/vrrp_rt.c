@@ -617,6 +617,9 @@ void vrrp_rt_stop(struct vrrp_rt *rt)
 	rt->inst = NULL;
 	rt->n_inst = 0;
 	groups_free(rt);
+	free(rt->pace_slots);
+	rt->pace_slots = NULL;
+	rt->n_pace_slots = 0;
 	vrrp_rt_vmac_stop(rt); /* sysctls back as they were */
 	if (rt->ift)
 		vrrp_if_stop(rt->ift);

@@ -110,6 +110,14 @@ struct vrrp_group_rt {
 	struct vrrp_notify_queue *nq;
 };
 
+/* When the next paced GARP/NA may leave an interface (per family): the
+ * intervals are per interface, shared by every instance using it. */
+struct vrrp_pace_slot {
+	int ifindex;
+	int family;
+	uint64_t next_us; /* monotonic */
+};
+
 struct vrrp_rt {
 	struct event_base *base;
 	struct script_runner *sr;
@@ -130,6 +138,8 @@ struct vrrp_rt {
 	struct event *inotify_ev;
 	int fifo_fd, vrrp_fifo_fd;
 	bool release_on_stop; /* !-V */
+	struct vrrp_pace_slot *pace_slots;
+	size_t n_pace_slots;
 	uint64_t reloads;
 	/* lvs_sync_daemon driven by an instance (vrrp_rt_syncd.c) */
 	struct lvs_dp *syncd_dp;

@@ -391,6 +391,45 @@ static uint64_t pace_us(const struct vrrp_inst *vi, const struct vrrp_vip *v)
 	return vrrp_garp_interval(vi->rt->conf, v->dev ? v->dev : vi->c->ifname, v->addr.family);
 }
 
+/* The interface's slot for v's family; NULL when out of memory. */
+static struct vrrp_pace_slot *pace_slot(struct vrrp_inst *vi, const struct vrrp_vip *v)
+{
+	struct vrrp_rt *rt = vi->rt;
+	int ifindex = vrrp_vip_ifindex(vi, v);
+	struct vrrp_pace_slot *s;
+
+	for (size_t i = 0; i < rt->n_pace_slots; i++)
+		if (rt->pace_slots[i].ifindex == ifindex &&
+		    rt->pace_slots[i].family == v->addr.family)
+			return &rt->pace_slots[i];
+	s = realloc(rt->pace_slots, (rt->n_pace_slots + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	rt->pace_slots = s;
+	s += rt->n_pace_slots++;
+	*s = (struct vrrp_pace_slot){.ifindex = ifindex, .family = v->addr.family};
+	return s;
+}
+
+/* How long v must wait for its interface's next slot (0: now). */
+static uint64_t pace_wait(struct vrrp_inst *vi, const struct vrrp_vip *v)
+{
+	struct vrrp_pace_slot *s = pace_slot(vi, v);
+	uint64_t now = mono_us();
+
+	return s && s->next_us > now ? s->next_us - now : 0;
+}
+
+/* Send v now and take its interface's slot for one interval. */
+static void pace_send(struct vrrp_inst *vi, const struct vrrp_vip *v)
+{
+	struct vrrp_pace_slot *s = pace_slot(vi, v);
+
+	garp_one(vi, v);
+	if (s)
+		s->next_us = mono_us() + pace_us(vi, v);
+}
+
 static void pace_arm(struct vrrp_inst *vi)
 {
 	struct timeval tv;
@@ -401,7 +440,7 @@ static void pace_arm(struct vrrp_inst *vi)
 		vi->pace_n = vi->pace_pos = 0;
 		return;
 	}
-	us_to_timeval(pace_us(vi, vi->pace_q[vi->pace_pos].vip), &tv);
+	us_to_timeval(pace_wait(vi, vi->pace_q[vi->pace_pos].vip), &tv);
 	evtimer_add(vi->pace_timer, &tv);
 }
 
@@ -411,16 +450,18 @@ static void on_pace(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (vi->pace_pos < vi->pace_n && vi->vips_set)
-		garp_one(vi, vi->pace_q[vi->pace_pos++].vip);
-	else
+	if (vi->pace_pos >= vi->pace_n || !vi->vips_set)
 		vi->pace_pos = vi->pace_n;
+	/* Another instance may have taken the interface's slot meanwhile. */
+	else if (!pace_wait(vi, vi->pace_q[vi->pace_pos].vip))
+		pace_send(vi, vi->pace_q[vi->pace_pos++].vip);
 	pace_arm(vi);
 }
 
 /* Announce n VIPs `repeat` times each.  Without vrrp_garp_interval /
- * vrrp_gna_interval everything goes at once; with them, one message per
- * interval from a per-instance queue on the event loop. */
+ * vrrp_gna_interval (or a garp_group's) everything goes at once; with
+ * them, one message per interval and interface, from a per-instance queue
+ * on the event loop. */
 void vrrp_inst_garp_list(struct vrrp_inst *vi, const struct vrrp_vip *v, size_t n, unsigned repeat)
 {
 	size_t i, total;
@@ -451,8 +492,10 @@ paced:
 	vi->pace_q = q;
 	vi->pace_n = total;
 	vi->pace_pos = 0;
-	/* The first message goes now, the rest one interval apart. */
-	garp_one(vi, vi->pace_q[vi->pace_pos++].vip);
+	/* The first message goes as soon as its interface allows, the rest
+	 * one interval apart on each interface, whichever instance sends. */
+	if (!pace_wait(vi, vi->pace_q[0].vip))
+		pace_send(vi, vi->pace_q[vi->pace_pos++].vip);
 	pace_arm(vi);
 }
 
