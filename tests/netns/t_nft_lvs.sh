@@ -119,6 +119,7 @@ conf() {
 global_defs {
   router_id nft_lvs
   lvs_data_plane nftables
+  metrics_listen 127.0.0.1 19712
   state_dump_file $T_DIR/keepalived.data
   stats_dump_file $T_DIR/keepalived.stats
   json_dump_file $T_DIR/keepalived.json
@@ -350,6 +351,18 @@ nonzero() { awk '{ gsub(/,/, ""); exit !($4 > 0 && $6 > 0 && $11 > 0) }' <<<"$1"
 for i in 1 2 3; do
 	c=$(rs_counters 80 "${RS_ADDR[$i]}:8080")
 	check "stats dump: rs$i in the wrr service has non-zero counters (${c##*Data plane: })" nonzero "$c"
+done
+
+# --- the same counters on the metrics endpoint (gen2brain's names)
+M=$T_DIR/metrics.txt
+ip netns exec "$DIR" curl -sS -f -m 5 -o "$M" http://127.0.0.1:19712/metrics
+check "metrics: the page parses" /usr/bin/python3 "$KA_TEST_DATA/netns/prom_check.py" "$M"
+for i in 1 2 3; do
+	dump=$(rs_counters 80 "${RS_ADDR[$i]}:8080" | awk '{ gsub(/,/, ""); print $4 }')
+	conn=$(/usr/bin/python3 "$KA_TEST_DATA/netns/prom_check.py" "$M" get keepalived_lvs_rs_conn \
+		vs="[$VIP]:tcp:80" addr="${RS_ADDR[$i]}:8080" 2>/dev/null)
+	check "metrics: rs$i connections ${conn:-none} >= the dump's ${dump:-none}, above 0" \
+		awk -v m="${conn:-0}" -v d="${dump:-0}" 'BEGIN { exit !(m >= d && m > 0) }'
 done
 
 # --- failure of rs1's HTTP server behind :83
