@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmnl-dev libnftnl-dev libssl-dev
       nftables wrk curl python3-aiosmtpd snmpd snmp groff-base man-db
+      clang libclang-rt-14-dev python3-scapy
       clang-format iproute2 procps psmisc tcpdump keepalived
       ipvsadm qemu-system-x86 busybox-static cpio)
 missing=()
