@@ -5,7 +5,8 @@ BUILD   ?= build
 ASAN    ?= build-asan
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build asan test test-unit check-format format demo demo-ipvs install clean
+.PHONY: all deps build asan test test-unit check-format format demo demo-ipvs install clean fuzz
+FUZZ_SECONDS ?= 3600
 
 all: build
 
@@ -48,4 +49,8 @@ install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) build-fuzz
+
+# Long libFuzzer campaign (clang, build-fuzz): summary in bench/results/fuzz-<date>.txt
+fuzz: deps
+	@scripts/fuzz.sh campaign $(FUZZ_SECONDS)

@@ -25,6 +25,13 @@ run() { # dir label-regex
 if scripts/format.sh --check; then total_pass=$((total_pass + 1)); else total_fail=$((total_fail + 1)); fi
 run "$asan" 'unit|conf|netns'
 run "$build" '.*'
+# A bounded libFuzzer burst per target (clang build in build-fuzz).
+echo "=== fuzz burst (scripts/fuzz.sh burst ${KA_FUZZ_BURST:-10})"
+if scripts/fuzz.sh burst "${KA_FUZZ_BURST:-10}"; then
+	total_pass=$((total_pass + 1))
+else
+	total_fail=$((total_fail + 1))
+fi
 echo
 echo "$total_pass passed, $total_fail failed"
 [[ $total_fail -eq 0 ]]

@@ -26,6 +26,7 @@ struct child_rt {
 	struct event *ctl_ev;
 	struct event *sig_ev[8];
 	unsigned nsig;
+	struct event *reload_ev; /* SIGHUPs coalesced into one reload per loop turn */
 	int ctl_fd;
 	int exit_code;
 	struct ka_child_env env;
@@ -179,6 +180,13 @@ static void do_reload(struct child_rt *rt)
 	log_info("%s child: configuration reloaded", rt->ops->name);
 }
 
+static void on_reload(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	do_reload(arg);
+}
+
 struct fill_arg {
 	struct child_rt *rt;
 	bool clear;
@@ -215,7 +223,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	data_path =
 	    rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->state_dump_file : rt->cfg->check_dump_file;
 	if (sig == SIGHUP) {
-		do_reload(rt);
+		/* one reload for all the SIGHUPs that piled up meanwhile */
+		static const struct timeval now = {0, 0};
+
+		if (!rt->reload_ev)
+			rt->reload_ev = evtimer_new(rt->base, on_reload, rt);
+		if (!rt->reload_ev)
+			do_reload(rt);
+		else if (!evtimer_pending(rt->reload_ev, NULL))
+			evtimer_add(rt->reload_ev, &now);
 	} else if (sig == SIGTERM || sig == SIGINT) {
 		log_info("%s child: stopping", rt->ops->name);
 		rt->exit_code = KA_EXIT_OK;
@@ -279,6 +295,8 @@ static void child_cleanup(struct child_rt *rt)
 
 	for (i = 0; i < rt->nsig; i++)
 		event_free(rt->sig_ev[i]);
+	if (rt->reload_ev)
+		event_free(rt->reload_ev);
 	if (rt->ctl_ev)
 		event_free(rt->ctl_ev);
 	if (rt->scripts)

@@ -40,6 +40,7 @@ struct parent {
 	struct event *hello_ev;
 	struct event *stop_ev;
 	struct event *sig_ev[10];
+	struct event *reload_ev; /* SIGHUPs coalesced into one reload per loop turn */
 	unsigned nsig;
 	bool stopping;
 	int exit_code;

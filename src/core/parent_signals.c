@@ -74,6 +74,19 @@ static void fill_parent_data(void *arg, FILE *fp)
 	}
 }
 
+static void on_reload(evutil_socket_t fd, short what, void *arg)
+{
+	struct parent *p = arg;
+	unsigned ok_before = p->reloads;
+
+	(void)fd;
+	(void)what;
+	if (p->stopping)
+		return;
+	reload(p);
+	parent_metrics_reloaded(p, p->reloads != ok_before);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct parent *p = arg;
@@ -82,10 +95,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (p->stopping)
 		return;
 	if (sig == SIGHUP) {
-		unsigned ok_before = p->reloads;
+		/* libevent calls us once per SIGHUP received, and they pile up
+		 * while a reload parses: run one reload from the loop for the
+		 * lot, so that child exits and hellos are served in between. */
+		static const struct timeval now = {0, 0};
 
-		reload(p);
-		parent_metrics_reloaded(p, p->reloads != ok_before);
+		if (!evtimer_pending(p->reload_ev, NULL))
+			evtimer_add(p->reload_ev, &now);
 	} else if (sig == SIGTERM || sig == SIGINT) {
 		log_info("Stopping");
 		parent_stop(p, KA_EXIT_OK);
@@ -111,6 +127,9 @@ int parent_setup_signals(struct parent *p)
 	unsigned i;
 
 	signal(SIGPIPE, SIG_IGN);
+	p->reload_ev = evtimer_new(p->base, on_reload, p);
+	if (!p->reload_ev)
+		return -1;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct event *ev;
 
@@ -133,6 +152,8 @@ void parent_free(struct parent *p)
 
 	for (i = 0; i < p->nsig; i++)
 		event_free(p->sig_ev[i]);
+	if (p->reload_ev)
+		event_free(p->reload_ev);
 	for (k = 0; k < KA_CHILD_MAX; k++) {
 		struct kid *kid = &p->kids[k];
 

@@ -108,51 +108,75 @@ static bool in_vrrp_script(const conf_node *n)
 	       strcmp(n->parent->argv[0], "vrrp_script") == 0;
 }
 
-static void check_one(struct sc_ctx *s, const conf_node *n)
+/* Returns true when the script must not run: the caller removes it. */
+static bool check_one(struct sc_ctx *s, const conf_node *n)
 {
 	char **argv, path[PATH_MAX];
 	struct stat st;
 	enum conf_sev sev = in_vrrp_script(n) ? CONF_SEV_ERROR : CONF_SEV_WARN;
+	bool disable = false;
 
 	if (n->argc < 2)
-		return;
+		return false;
 	argv = n->argc == 2 ? script_argv_split(n->argv[1]) : NULL;
 	if (n->argc == 2 && !argv) {
 		sc_report(s, CONF_SEV_ERROR, CONF_CLASS_CONFIG, n, "%s: cannot parse script '%s'",
 		          n->argv[0], n->argv[1]);
-		return;
+		return true;
 	}
 	const char *prog = argv ? argv[0] : n->argv[1];
 
 	if (resolve(prog, path, sizeof(path)) < 0 || stat(path, &st) < 0) {
 		sc_report(s, sev, CONF_CLASS_CONFIG, n, "%s: script '%s' not found - disabling",
 		          n->argv[0], prog);
+		disable = true;
 	} else if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
 		sc_report(s, sev, CONF_CLASS_CONFIG, n,
 		          "%s: script '%s' is not executable - disabling", n->argv[0], prog);
+		disable = true;
 	} else if (path_insecure(path)) {
-		if (s->security)
+		if (s->security) {
 			sc_report(s, CONF_SEV_ERROR, CONF_CLASS_CONFIG, n,
 			          "%s: script '%s' is writable by a non-root user - disabling",
 			          n->argv[0], prog);
-		else
+			disable = true;
+		} else
 			sc_report(s, CONF_SEV_WARN, CONF_CLASS_CONFIG, n,
 			          "%s: script '%s' is writable by a non-root user", n->argv[0],
 			          prog);
 		s->insecure++;
 	}
 	script_argv_free(argv);
+	return disable;
 }
 
-static void walk(struct sc_ctx *s, const conf_node *parent)
+/* "- disabling" must mean it: the keyword leaves the tree, so no child
+ * ever runs the script (a vrrp_script without one is then reported and
+ * ignored by the VRRP checks).  Nodes live in the tree's pool: unlink only. */
+static void unlink_node(conf_node *parent, conf_node *prev, conf_node *n)
 {
-	const conf_node *n;
+	if (prev)
+		prev->next = n->next;
+	else
+		parent->child = n->next;
+	if (parent->last == n)
+		parent->last = prev;
+	n->next = NULL;
+}
 
-	for (n = parent->child; n; n = n->next) {
-		if (n->kw && (n->kw->flags & CONF_KW_SCRIPT))
-			check_one(s, n);
+static void walk(struct sc_ctx *s, conf_node *parent)
+{
+	conf_node *n, *next, *prev = NULL;
+
+	for (n = parent->child; n; n = next) {
+		next = n->next;
+		if (n->kw && (n->kw->flags & CONF_KW_SCRIPT) && check_one(s, n)) {
+			unlink_node(parent, prev, n);
+			continue;
+		}
 		if (n->child)
 			walk(s, n);
+		prev = n;
 	}
 }
 

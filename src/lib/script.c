@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,7 +213,7 @@ unsigned script_running(const struct script_runner *r)
 }
 
 /* Runs in the forked child; never returns. */
-static void __attribute__((noreturn)) child_exec(const struct script_spec *spec)
+static void __attribute__((noreturn)) child_exec(const struct script_spec *spec, pid_t runner)
 {
 	sigset_t none;
 	int sig, fd;
@@ -238,6 +239,16 @@ static void __attribute__((noreturn)) child_exec(const struct script_spec *spec)
 		if (setgid(spec->gid) < 0 || setgroups(1, &spec->gid) < 0 || setuid(spec->uid) < 0)
 			_exit(127);
 	}
+	/* A script whose result we wait for is useless once we are gone: if
+	 * the runner dies without a graceful stop (SIGKILL, crash), take the
+	 * script with it instead of leaving an orphan behind.  Fire-and-forget
+	 * scripts (notify) are meant to outlive a stopping daemon.  Set after
+	 * the uid change, which clears it. */
+	if (spec->done) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != runner)
+			_exit(127);
+	}
 	execvp(spec->argv[0], spec->argv);
 	_exit(127);
 }
@@ -246,7 +257,7 @@ pid_t script_run(struct script_runner *r, const struct script_spec *spec)
 {
 	struct script_job *j;
 	sigset_t all, old;
-	pid_t pid;
+	pid_t pid, self = getpid();
 	int err;
 
 	if (!r || !spec || !spec->argv || !spec->argv[0]) {
@@ -272,7 +283,7 @@ pid_t script_run(struct script_runner *r, const struct script_spec *spec)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		child_exec(spec);
+		child_exec(spec, self);
 	err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {

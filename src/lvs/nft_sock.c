@@ -94,6 +94,10 @@ struct nft_sock *nft_sock_open(char *err, size_t errlen)
 	}
 	if (setsockopt(s->nl.fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
 		(void)setsockopt(s->nl.fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	/* Every message of a batch is acked: tens of thousands of acks for a
+	 * large table must fit before we read them (else ENOBUFS). */
+	if (setsockopt(s->nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(s->nl.fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	r = probe(s);
 	if (r < 0) {
 		snprintf(err, errlen, "nftables: the kernel does not answer nf_tables requests: %s",

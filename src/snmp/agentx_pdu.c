@@ -203,6 +203,7 @@ static bool has_context(uint8_t type)
 	case AGENTX_GET:
 	case AGENTX_GETNEXT:
 	case AGENTX_GETBULK:
+	case AGENTX_TESTSET: /* RFC 2741 §6.2.13: "(context) OPTIONAL" too */
 	case AGENTX_NOTIFY:
 	case AGENTX_PING:
 	case AGENTX_INDEXALLOCATE:

@@ -286,6 +286,22 @@ static void on_link(void *arg, struct vrrp_if *ifp, enum vrrp_if_event ev)
 		if (vi->c->ifname && strcmp(vi->c->ifname, ifp->name) == 0) {
 			bool up = ev != VRRP_IF_EV_DEL && vrrp_if_is_up(ifp);
 
+			/* Deleted, or back under a new ifindex (deleted and re-created,
+			 * perhaps with the deletion lost in an overrun): the socket
+			 * and VMAC belong to the old interface.  Drop them, so the
+			 * attach below binds to the new one (keepalived#1232 class). */
+			if (vi->sock &&
+			    (ev == VRRP_IF_EV_DEL ? vi->ifindex == ifp->ifindex
+			                          : up && vi->ifindex != ifp->ifindex)) {
+				log_info("(%s) interface %s (ifindex %d) %s - releasing its socket",
+				         vi->c->name, ifp->name, vi->ifindex,
+				         ev == VRRP_IF_EV_DEL ? "deleted" : "re-created");
+				if (vi->sock->by_vrid[vi->c->vrid & 0xff] == vi)
+					vi->sock->by_vrid[vi->c->vrid & 0xff] = NULL;
+				vrrp_rt_sock_put(rt, vi->sock);
+				vi->sock = NULL;
+				vrrp_inst_vmac_detach(vi);
+			}
 			if (up)
 				vi->ifindex = ifp->ifindex;
 			log_info("(%s) interface %s is %s", vi->c->name, ifp->name,
@@ -327,6 +343,24 @@ static void on_addr(void *arg, struct vrrp_if *ifp, const struct vrrp_if_addr *a
 					vi->vip_restored++;
 					vrrp_inst_vips(vi, true);
 					vrrp_inst_garp_burst(vi, 1);
+					break;
+				}
+			}
+		}
+		/* Someone else configured our VIP while we do not own it: a
+		 * likely duplicate address on the LAN.  We do not remove what
+		 * we did not add, but it must not pass silently. */
+		if (ev == VRRP_IF_ADDR_ADD && !vi->vips_set && vi->fsm.state != VRRP_STATE_MASTER) {
+			for (j = 0; j < vi->c->n_vips; j++) {
+				const struct vrrp_vip *v = &vi->c->vips[j];
+
+				if (addr_equal(&v->addr, &a->addr) &&
+				    vrrp_vip_ifindex(vi, v) == ifp->ifindex) {
+					log_warn(
+					    "(%s) VIP %s was added to %s by someone else while "
+					    "%s - possible duplicate address",
+					    vi->c->name, v->text, ifp->name,
+					    vrrp_state_str(vi->fsm.state));
 					break;
 				}
 			}

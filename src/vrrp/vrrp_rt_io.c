@@ -53,6 +53,25 @@ static struct vrrp_inst *find_inst(struct vrrp_rt *rt, struct vrrp_sockent *s, u
 	return NULL;
 }
 
+/* The instance of a VRID on the same interface and family but on the other
+ * protocol's socket (112 vs AH): an advert with AH for an instance without
+ * it, or the reverse, arrives on the socket the instance does not use. */
+static struct vrrp_inst *find_inst_other_proto(struct vrrp_rt *rt, const struct vrrp_sockent *s,
+                                               unsigned vrid)
+{
+	size_t i;
+
+	for (i = 0; i < rt->n_inst; i++) {
+		struct vrrp_inst *vi = rt->inst[i];
+
+		if (vi->sock && vi->sock != s && vi->sock->family == s->family &&
+		    vi->sock->ifindex == s->ifindex && vi->sock->proto != s->proto &&
+		    vi->c->vrid == vrid)
+			return vi;
+	}
+	return NULL;
+}
+
 /* Unicast peers may set their own TTL bounds (min_ttl/max_ttl). */
 static const struct vrrp_rx_policy *
 unicast_policy(const struct vrrp_inst *vi, const struct ka_addr *src, struct vrrp_rx_policy *tmp)
@@ -106,8 +125,14 @@ static void process(struct vrrp_sockent *s, const uint8_t *buf, size_t n,
 		return;
 	}
 	vi = find_inst(s->rt, s, pkt.vrid);
-	if (!vi)
+	if (!vi) {
+		/* AH presence differs from the instance's configuration */
+		if ((vi = find_inst_other_proto(s->rt, s, pkt.vrid))) {
+			vi->rx_err[VRRP_RX_AH]++;
+			log_drop(vi, VRRP_RX_AH, &meta.src);
+		}
 		return;
+	}
 	vi->pol.ah_last_seq = vi->ah_seq; /* AH anti-replay */
 	why = vrrp_pkt_validate(&pkt, &meta, unicast_policy(vi, &meta.src, &pol), &info);
 	if (info.warn & VRRP_RX_BIT(VRRP_RX_ADDR_LIST))

@@ -1,9 +1,10 @@
 /* libFuzzer entry point for the VRRP packet codec (src/vrrp/vrrp_pkt.c).
- * Not built by CMake yet.  Build and run:
+ * Built by tests/fuzz/CMakeLists.txt: with -DKA_FUZZ=ON (clang) as a
+ * libFuzzer binary, always as replay_fuzz_vrrp_pkt (ctest
+ * fuzz/replay_fuzz_vrrp_pkt replays corpus/ and regress/).  Run it with
+ * scripts/fuzz.sh, or by hand:
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I src \
- *       tests/fuzz/fuzz_vrrp_pkt.c src/vrrp/vrrp_pkt.c src/lib/addr.c -o fuzz_vrrp_pkt
- *   ./fuzz_vrrp_pkt -max_total_time=120 CORPUS_DIR
+ *   build-fuzz/tests/fuzz/fuzz_vrrp_pkt -max_total_time=120 CORPUS_DIR
  *
  * Input layout:
  *   byte 0      mode: bit 0 = IPv6 (else a raw IPv4 packet with its header),

@@ -477,6 +477,28 @@ static void t_oid_text(void)
 	CHECK_STR(agentx_type_str(AGENTX_RESPONSE), "Response");
 }
 
+/* A TestSet may name a non-default context (RFC 2741 §6.2.13), as
+ * Get/GetNext/GetBulk do; found by tests/fuzz/fuzz_agentx's seeds. */
+static void t_testset_context(void)
+{
+	memset(a, 0, sizeof(*a));
+	a->h = (struct agentx_hdr){.type = AGENTX_TESTSET,
+	                           .flags = AGENTX_F_NON_DEFAULT_CONTEXT,
+	                           .session_id = 5,
+	                           .transaction_id = 3,
+	                           .packet_id = 12};
+	a->context = (struct agentx_str){(const uint8_t *)"ctx", 3};
+	a->n_vbs = 1;
+	oid(&a->vbs[0].name, "1.3.6.1.4.1.9586.100.5.1.1.0");
+	a->vbs[0].type = AGENTX_V_INTEGER;
+	a->vbs[0].v.i = 4;
+	roundtrip();
+	CHECK(b->h.flags & AGENTX_F_NON_DEFAULT_CONTEXT);
+	CHECK(b->context.len == 3 && !memcmp(b->context.p, "ctx", 3));
+	CHECK_INT(b->n_vbs, 1);
+	CHECK_INT(b->vbs[0].v.i, 4);
+}
+
 int main(void)
 {
 	a = calloc(1, sizeof(*a));
@@ -484,6 +506,7 @@ int main(void)
 	if (!a || !b)
 		return 1;
 	t_open_close_register();
+	t_testset_context();
 	t_requests();
 	t_varbinds();
 	t_prefix();
