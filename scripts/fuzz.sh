@@ -10,7 +10,9 @@
 #                                        bench/results/fuzz-<date>.txt
 #
 # Environment: KA_FUZZ_BUILD (default build-fuzz), KA_FUZZ_TARGETS (space
-# separated subset), KA_FUZZ_JOBS (campaign parallelism, default nproc/2).
+# separated subset), KA_FUZZ_JOBS (-fork workers per target, default
+# nproc/2), KA_FUZZ_PAR (targets run at once, default 1), KA_FUZZ_NICE
+# (campaign niceness, default 10).
 # A crash leaves its input in the work dir (crash-*, leak-*, timeout-*,
 # oom-*): minimise it, fix the parser, and keep it in
 # tests/fuzz/regress/<target>/crash-<what> (replayed by `make test`).
@@ -64,7 +66,7 @@ stats() {
 # The kept crashers, when the target has any, are fuzzed from too: sets reg.
 regress() {
 	reg=()
-	if [[ -d $src/regress/$1 ]]; then reg=("$src/regress/$1"); fi
+	if [[ -d $src/regress/$1 ]]; then reg=("$PWD/$src/regress/$1"); fi
 }
 
 fail=0
@@ -94,35 +96,56 @@ burst)
 	;;
 campaign)
 	secs=${secs:-3600}
+	TIMEFORMAT='%U %S' # for the CPU seconds of each run
 	jobs=${KA_FUZZ_JOBS:-$(($(nproc 2>/dev/null || echo 2) / 2))}
 	((jobs < 1)) && jobs=1
 	mkdir -p bench/results
 	out=bench/results/fuzz-$(date +%Y%m%d-%H%M).txt
 	{
 		echo "# fuzz campaign $(date -Is) on $(uname -n): ${secs}s per target, $jobs job(s)"
-		echo "# target execs cov ft crashes"
+		echo "# target execs cov ft crashes cpu_seconds"
 	} >"$out"
-	for t in $targets; do
-		corpus=$build/corpus/$t art=$build/artifacts/$t
+	# one target's run; prints its summary line
+	campaign_one() {
+		local t=$1 corpus=$build/corpus/$1 art=$build/artifacts/$1 log=$build/campaign-$1.log
+		local execs cov ft crashes logged
 		mkdir -p "$corpus" "$art"
 		cp -rn "$src/corpus/$t/." "$corpus/" 2>/dev/null
-		log=$build/campaign-$t.log
 		regress "$t"
-		rm -f "$build"/fuzz-*.log
-		# -fork keeps going after a crash, so one bug does not end the run
-		"$build/tests/fuzz/$t" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-			-max_total_time="$secs" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
-			-print_final_stats=1 -artifact_prefix="$art/" "$corpus" "${reg[@]}" >"$log" 2>&1
+		# -fork keeps going after a crash, so one bug does not end the run;
+		# its workers write fuzz-N.log in the working directory
+		mkdir -p "$build/work-$t"
+		local cpu
+		cpu=$({ time { (cd "$build/work-$t" && rm -f fuzz-*.log &&
+			nice -n "${KA_FUZZ_NICE:-10}" "../tests/fuzz/$t" -fork="$jobs" -ignore_crashes=1 \
+				-ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$secs" \
+				-max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+				-artifact_prefix="../artifacts/$t/" "../corpus/$t" "${reg[@]}") >"$log" 2>&1; }; } 2>&1 | awk '{printf "%d", $1 + $2}')
 		read -r execs cov ft < <(stats "$log")
 		crashes=$(find "$art" -type f | wc -l)
 		# fork mode also counts them: "oom/timeout/crash: O/T/C"
 		logged=$(grep -oE 'oom/timeout/crash: [0-9]+/[0-9]+/[0-9]+' "$log" | tail -1 |
-			awk -F'[ /]' '{print $3 + $4 + $5}')
+			awk -F'[ /]' '{print $4 + $5 + $6}')
 		((${logged:-0} > crashes)) && crashes=$logged
-		echo "$t $execs $cov $ft $crashes" >>"$out"
-		echo "$t: execs $execs cov $cov ft $ft crashes $crashes"
-		((crashes > 0)) && fail=1
+		echo "$t $execs $cov $ft $crashes $cpu"
+	}
+	# KA_FUZZ_PAR targets at a time (default 1)
+	par=${KA_FUZZ_PAR:-1}
+	running=0
+	for t in $targets; do
+		if ((running >= par)); then
+			wait -n
+			running=$((running - 1))
+		fi
+		campaign_one "$t" >>"$out" &
+		running=$((running + 1))
 	done
+	wait
+	while read -r t execs cov ft crashes cpu; do
+		[[ $t == \#* ]] && continue
+		echo "$t: execs $execs cov $cov ft $ft crashes $crashes cpu ${cpu}s"
+		((crashes > 0)) && fail=1
+	done <"$out"
 	echo "summary: $out"
 	;;
 *)

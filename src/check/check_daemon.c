@@ -6,6 +6,7 @@
 #include "check/check_engine.h"
 #include "check/check_engine_metrics.h"
 #include "core/daemon.h"
+#include "lvs/nft_batch.h"
 #include "notify/smtp_alert.h"
 #include "snmp/snmp.h"
 
@@ -26,15 +27,27 @@ static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const 
 	            file ? file : "?", line, msg);
 }
 
-static int check_apply(struct check_state *s, const struct ka_config *c)
+static int check_apply(struct check_state *s, const struct ka_config *c, struct check_conf *cc)
 {
-	struct check_conf *cc = check_conf_build(c->tree, log_report, NULL);
+	if (!cc)
+		cc = check_conf_build(c->tree, log_report, NULL);
 
 	if (!cc) {
 		log_err("Checker: out of memory building the configuration");
 		return -1;
 	}
 	return check_engine_apply(s->engine, cc);
+}
+
+/* The nftables plane's adoption token goes to the parent, which hands it
+ * to our next incarnation. */
+static void publish_token(const struct nft_adopt *a)
+{
+	struct ka_nft_token t = {
+	    .magic = KA_NFTADOPT_MAGIC, .gen = a->gen, .fp = a->fp, .valid = a->valid};
+
+	if (ka_child_ctl_send(&t, sizeof(t)) < 0)
+		log_warn("Checker: cannot pass the nftables token to the parent");
 }
 
 static int check_start(void *state, const struct ka_child_env *env, const struct ka_config *c)
@@ -45,6 +58,7 @@ static int check_start(void *state, const struct ka_child_env *env, const struct
 	    .no_dataplane = getenv("KA_NO_DATAPLANE") != NULL,
 	};
 
+	nft_adopt_publish = publish_token;
 	s->engine = check_engine_new(env->base, env->scripts, &eo);
 	if (!s->engine) {
 		log_err("Checker: out of memory");
@@ -52,15 +66,35 @@ static int check_start(void *state, const struct ka_child_env *env, const struct
 	}
 	check_smtp = smtp_alert_start(env->base, c->tree, "checker");
 	snmp_check_start(env, c, s->engine);
-	return check_apply(s, c);
+	return check_apply(s, c, NULL);
 }
 
-static int check_reload(void *state, const struct ka_config *old, const struct ka_config *c)
+/* On the reload thread: the virtual servers' configuration, with its
+ * errors counted as --config-test counts them. */
+static void *check_prepare(struct ka_config *c)
+{
+	struct check_conf *cc = check_conf_build(c->tree, log_report, NULL);
+
+	if (cc) {
+		c->tree->counts.warnings += cc->counts.warnings;
+		for (unsigned i = 0; i < 3; i++)
+			c->tree->counts.errors[i] += cc->counts.errors[i];
+	}
+	return cc;
+}
+
+static void check_prepared_free(void *p)
+{
+	check_conf_free(p);
+}
+
+static int check_reload(void *state, const struct ka_config *old, const struct ka_config *c,
+                        void *prepared)
 {
 	(void)old;
 	smtp_alert_reload(check_smtp, c->tree);
 	snmp_check_reload(c);
-	return check_apply(state, c);
+	return check_apply(state, c, prepared);
 }
 
 static void check_stop(void *state)
@@ -107,6 +141,8 @@ const struct ka_child_ops check_child_ops = {
     .ident = "Keepalived_healthcheckers",
     .file_suffix = "_healthcheckers",
     .start = check_start,
+    .prepare = check_prepare,
+    .prepared_free = check_prepared_free,
     .reload = check_reload,
     .stop = check_stop,
     .dump_data = check_dump_data,

@@ -12,10 +12,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/child_reload.h"
 #include "core/daemon.h"
 #include "lib/script.h"
 
 #define STOP_SCRIPT_WAIT_MS 1000
+
+static int child_ctl_fd = -1; /* for ka_child_ctl_send */
+
+int ka_child_ctl_send(const void *msg, size_t len)
+{
+	if (child_ctl_fd < 0)
+		return -1;
+	return send(child_ctl_fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
 
 struct child_rt {
 	const struct ka_child_ops *ops;
@@ -26,7 +36,7 @@ struct child_rt {
 	struct event *ctl_ev;
 	struct event *sig_ev[8];
 	unsigned nsig;
-	struct event *reload_ev; /* SIGHUPs coalesced into one reload per loop turn */
+	struct reload_worker *reloader; /* parses off the loop; SIGHUPs coalesced */
 	int ctl_fd;
 	int exit_code;
 	struct ka_child_env env;
@@ -158,33 +168,39 @@ static void drop_tree(const struct ka_child_ops *ops, struct ka_config *c)
 	malloc_trim(0);
 }
 
-static void do_reload(struct child_rt *rt)
+/* A parse ended (child_reload.c): apply it on the loop. */
+static void on_parsed(void *arg, struct ka_config *nc, void *prepared, uint64_t parse_ms)
 {
-	struct ka_config *nc = ka_config_load(rt->o, NULL, NULL);
+	struct child_rt *rt = arg;
+	struct timespec t0, t1;
 
 	if (!nc) {
 		log_err("Reload: out of memory, keeping the running configuration");
+		if (prepared && rt->ops->prepared_free)
+			rt->ops->prepared_free(prepared);
 		return;
 	}
 	if (ka_config_exit_code(nc) != 0) {
 		log_err("Reload: configuration %s has errors, keeping the running configuration",
 		        rt->o->conf_file);
+		if (prepared && rt->ops->prepared_free)
+			rt->ops->prepared_free(prepared);
 		ka_config_free(nc);
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rt->ops->reload)
-		rt->ops->reload(rt->ops->state, rt->cfg, nc);
-	ka_config_free(rt->cfg);
+		rt->ops->reload(rt->ops->state, rt->cfg, nc, prepared);
+	else if (prepared && rt->ops->prepared_free)
+		rt->ops->prepared_free(prepared);
+	reload_worker_dispose(rt->reloader, rt->cfg); /* freed off the loop */
 	drop_tree(rt->ops, nc);
 	rt->cfg = nc;
-	log_info("%s child: configuration reloaded", rt->ops->name);
-}
-
-static void on_reload(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	do_reload(arg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("%s child: configuration reloaded (read in %llu ms off the loop, applied in %lld "
+	         "us)",
+	         rt->ops->name, (unsigned long long)parse_ms,
+	         (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 }
 
 struct fill_arg {
@@ -223,15 +239,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	data_path =
 	    rt->ops->kind == KA_CHILD_VRRP ? rt->cfg->state_dump_file : rt->cfg->check_dump_file;
 	if (sig == SIGHUP) {
-		/* one reload for all the SIGHUPs that piled up meanwhile */
-		static const struct timeval now = {0, 0};
-
-		if (!rt->reload_ev)
-			rt->reload_ev = evtimer_new(rt->base, on_reload, rt);
-		if (!rt->reload_ev)
-			do_reload(rt);
-		else if (!evtimer_pending(rt->reload_ev, NULL))
-			evtimer_add(rt->reload_ev, &now);
+		/* one parse at a time, and one more for all the SIGHUPs that
+		 * came during it */
+		if (!rt->reloader)
+			rt->reloader = reload_worker_new(rt->base, rt->o, rt->ops, on_parsed, rt);
+		if (!rt->reloader || reload_worker_request(rt->reloader) < 0)
+			log_err("Reload: cannot start it, keeping the running configuration");
 	} else if (sig == SIGTERM || sig == SIGINT) {
 		log_info("%s child: stopping", rt->ops->name);
 		rt->exit_code = KA_EXIT_OK;
@@ -295,8 +308,7 @@ static void child_cleanup(struct child_rt *rt)
 
 	for (i = 0; i < rt->nsig; i++)
 		event_free(rt->sig_ev[i]);
-	if (rt->reload_ev)
-		event_free(rt->reload_ev);
+	reload_worker_free(rt->reloader);
 	if (rt->ctl_ev)
 		event_free(rt->ctl_ev);
 	if (rt->scripts)
@@ -319,6 +331,7 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 	if (getppid() != parent_pid)
 		_exit(KA_EXIT_OK);
 	rt.ctl_fd = detach_from_parent(ctl_fd);
+	child_ctl_fd = rt.ctl_fd;
 	log_init(ops->ident, &o->log, ops->file_suffix);
 	if (rt.ctl_fd < 0) {
 		log_err("%s child: cannot set up the control socket", ops->name);
@@ -358,6 +371,9 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 	}
 	drop_tree(ops, c);
 	event_base_dispatch(rt.base);
+	/* a parse still running is dropped: nothing applies it after stop */
+	reload_worker_free(rt.reloader);
+	rt.reloader = NULL;
 	if (ops->stop)
 		ops->stop(ops->state);
 	wait_scripts(&rt);

@@ -12,8 +12,8 @@
 #include "lib/safefile.h"
 #include "vrrp/vrrp_conf.h"
 
-static void log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
-                       int line, const char *msg)
+void ka_config_log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
+                          int line, const char *msg)
 {
 	(void)arg;
 	(void)cls;
@@ -127,6 +127,12 @@ static void check_semantic_check(struct conf_tree *t, conf_report_fn report, voi
 
 struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn report, void *arg)
 {
+	return ka_config_load_part(o, report, arg, KA_SEMANTIC_VRRP | KA_SEMANTIC_CHECK);
+}
+
+struct ka_config *ka_config_load_part(const struct ka_options *o, conf_report_fn report, void *arg,
+                                      unsigned semantic)
+{
 	struct conf_opts copts = {0};
 	struct ka_config *c = calloc(1, sizeof(*c));
 	const char *s;
@@ -135,7 +141,7 @@ struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn repo
 		return NULL;
 	copts.config_id = o->config_id;
 	copts.all_config = o->all_config;
-	copts.report = report ? report : log_report;
+	copts.report = report ? report : ka_config_log_report;
 	copts.report_arg = arg;
 	c->tree = conf_parse_file(o->conf_file, &ka_root_block, &copts);
 	if (!c->tree) {
@@ -145,8 +151,10 @@ struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn repo
 	ka_check_scripts(c->tree, global_flag(c->tree, "enable_script_security"), copts.report,
 	                 arg);
 
-	vrrp_semantic_check(c->tree, copts.report, arg);
-	check_semantic_check(c->tree, copts.report, arg);
+	if (semantic & KA_SEMANTIC_VRRP)
+		vrrp_semantic_check(c->tree, copts.report, arg);
+	if (semantic & KA_SEMANTIC_CHECK)
+		check_semantic_check(c->tree, copts.report, arg);
 	c->has_vrrp = has_root(c->tree, "vrrp_instance") || has_root(c->tree, "static_ipaddress") ||
 	              has_root(c->tree, "static_routes") || has_root(c->tree, "static_rules");
 	c->has_check = has_root(c->tree, "virtual_server");

@@ -82,6 +82,16 @@ struct ka_config {
  * exist).  Diagnostics go to `report` (NULL: the log).  Returns NULL only
  * when out of memory; inspect cfg->tree->counts. */
 struct ka_config *ka_config_load(const struct ka_options *o, conf_report_fn report, void *arg);
+/* The same with only some of the subsystems' semantic checks (their
+ * builders, whose errors count in the exit code): a child's reload runs its
+ * own builder instead (ka_child_ops.prepare). */
+#define KA_SEMANTIC_VRRP 1u
+#define KA_SEMANTIC_CHECK 2u
+struct ka_config *ka_config_load_part(const struct ka_options *o, conf_report_fn report, void *arg,
+                                      unsigned semantic);
+/* The default report: "(file: Line N) message" to the log. */
+void ka_config_log_report(void *arg, enum conf_sev sev, enum conf_class cls, const char *file,
+                          int line, const char *msg);
 void ka_config_free(struct ka_config *c);
 /* The --config-test exit code for a loaded configuration. */
 int ka_config_exit_code(const struct ka_config *c);
@@ -117,7 +127,15 @@ struct ka_child_ops {
 	const char *file_suffix; /* for -g log files */
 	/* Called with the loaded config at start and after each valid reload. */
 	int (*start)(void *state, const struct ka_child_env *env, const struct ka_config *c);
-	int (*reload)(void *state, const struct ka_config *old, const struct ka_config *c);
+	/* Optional, for reloads: builds the subsystem's own configuration from
+	 * a freshly loaded one, off the event loop (on the reload thread, so
+	 * it touches no runtime state), adding its errors to c->tree->counts.
+	 * What it returns goes to reload as `prepared`. */
+	void *(*prepare)(struct ka_config *c);
+	void (*prepared_free)(void *prepared);
+	/* Takes prepared (NULL: build it here). */
+	int (*reload)(void *state, const struct ka_config *old, const struct ka_config *c,
+	              void *prepared);
 	void (*stop)(void *state);
 	/* Dumps; NULL when the subsystem has none.  Write to fp. */
 	void (*dump_data)(void *state, FILE *fp);
@@ -158,5 +176,18 @@ struct ka_hello {
  * answer (same magic and seq) carries a sealed memfd with the text in
  * SCM_RIGHTS. */
 #define KA_METRICS_MAGIC 0x4b414d45u /* "KAME" */
+/* The checker to the parent: the nftables adoption token its next
+ * incarnation inherits (lvs/nft_batch.h, struct nft_adopt). */
+#define KA_NFTADOPT_MAGIC 0x4b414e54u /* "KANT" */
+struct ka_nft_token {
+	uint32_t magic;
+	uint32_t gen;
+	uint64_t fp;
+	uint32_t valid;
+	uint32_t pad;
+};
+/* A child's message to the parent on its control socket; -1 when there is
+ * none (not a child) or it cannot be sent now. */
+int ka_child_ctl_send(const void *msg, size_t len);
 
 #endif

@@ -16,6 +16,7 @@
 #include "lib/pidfile.h"
 #include "lib/script.h"
 #include "lib/sdnotify.h"
+#include "lvs/nft_batch.h"
 
 #define HELLO_REPLY_MS 3000u      /* a child must answer within this */
 #define CRASH_WINDOW_US 60000000u /* restarts closer than this back off */
@@ -73,12 +74,16 @@ static int ctl_fd_received(struct msghdr *msg)
 static void on_ctl(evutil_socket_t fd, short what, void *arg)
 {
 	struct kid *kid = arg;
+	union {
+		struct ka_hello h;
+		struct ka_nft_token t;
+	} m;
 	struct ka_hello h;
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = {.iov_base = &h, .iov_len = sizeof(h)};
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
 	struct msghdr msg = {.msg_iov = &iov,
 	                     .msg_iovlen = 1,
 	                     .msg_control = u.buf,
@@ -89,6 +94,17 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	passed = n >= 0 ? ctl_fd_received(&msg) : -1;
+	if (n == (ssize_t)sizeof(m.t) && m.t.magic == KA_NFTADOPT_MAGIC &&
+	    kid->kind == KA_CHILD_CHECK) {
+		/* kept for the checker's next incarnation (inherited at fork) */
+		nft_adopt_inherited.valid = m.t.valid;
+		nft_adopt_inherited.gen = m.t.gen;
+		nft_adopt_inherited.fp = m.t.fp;
+		if (passed >= 0)
+			close(passed);
+		return;
+	}
+	memcpy(&h, &m.h, sizeof(h));
 	if (n == (ssize_t)sizeof(h) && h.magic == KA_METRICS_MAGIC) {
 		parent_metrics_child_reply(kid->parent, kid, h.seq, passed);
 		return;

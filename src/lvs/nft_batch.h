@@ -57,6 +57,28 @@ void nft_batch_free(struct nft_batch *b);
 /* Close it (BATCH_END).  0, or -1 when an allocation failed on the way. */
 int nft_batch_end(struct nft_batch *b);
 
+/* A hash of the messages (not their sequence numbers): two batches that
+ * ask the kernel for the same thing have the same fingerprint. */
+uint64_t nft_batch_fingerprint(const struct nft_batch *b);
+
+/* Adopting the tables a killed checker left (nft_dp.c).  After a
+ * rebuild, the checker publishes the ruleset generation its commit made
+ * and the rebuild's fingerprint; the parent keeps the last one and its
+ * next checker inherits it.  That checker's first rebuild is not sent when
+ * the generation has not moved since (nobody committed anything, so the
+ * tables are exactly what that batch made) and the fingerprints are the
+ * same: a respawn does not rewrite 10,000 servers' worth of objects,
+ * which holds a non-preemptible kernel for tens of ms.  Any later change
+ * withdraws it (valid 0). */
+struct nft_adopt {
+	uint64_t fp;
+	uint32_t gen;
+	uint32_t valid;
+};
+extern struct nft_adopt nft_adopt_inherited;
+/* Set by the checker's runtime to pass a new token to the parent. */
+extern void (*nft_adopt_publish)(const struct nft_adopt *a);
+
 /* Our table from scratch: whatever a predecessor left goes (add, delete,
  * add), then the base objects and every service of t. */
 void nft_batch_replace(struct nft_batch *b, const struct lvs_table *t);

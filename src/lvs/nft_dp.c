@@ -46,8 +46,62 @@ struct nft_dp {
 	struct nft_binds binds; /* the DR services of the mirror */
 	struct nft_plans plans; /* the @idx layout of each service of the mirror */
 	unsigned long mutations;
-	bool replaced; /* our table has been rebuilt since open */
+	bool replaced;    /* our table has been rebuilt since open */
+	bool token_valid; /* the parent holds a valid nft_adopt for our tables */
+	bool gen_known;   /* gen is the ruleset generation our last commit made */
+	uint32_t gen;
 };
+
+struct nft_adopt nft_adopt_inherited;
+void (*nft_adopt_publish)(const struct nft_adopt *a);
+
+static void publish(struct nft_dp *dp, const struct nft_adopt *a)
+{
+	dp->token_valid = a->valid != 0;
+	if (nft_adopt_publish)
+		nft_adopt_publish(a);
+}
+
+/* After a committed batch: a rebuild (fp) leaves a token when the
+ * generation moved by exactly our commit (g0: before it); anything else
+ * withdraws the one the parent has. */
+static void after_commit(struct nft_dp *dp, bool rebuilt, uint64_t fp, bool have_g0, uint32_t g0)
+{
+	struct nft_adopt a = {0};
+	uint32_t g1 = 0;
+
+	/* someone else's commit in between: we cannot vouch for the tables */
+	dp->gen_known = have_g0 && nft_sock_genid(dp->sock, &g1) == 0 && g1 == g0 + 1;
+	dp->gen = g1;
+	if (rebuilt && dp->gen_known) {
+		a.fp = fp;
+		a.gen = g1;
+		a.valid = 1;
+		publish(dp, &a);
+	} else if (dp->token_valid || rebuilt) {
+		publish(dp, &a);
+	}
+}
+
+/* The first rebuild of a respawned checker: the tables its predecessor
+ * built are still exactly that (see nft_batch.h). */
+static bool can_adopt(struct nft_dp *dp, const struct nft_batch *b)
+{
+	const struct nft_adopt *t = &nft_adopt_inherited;
+	uint32_t gen;
+
+	if (!t->valid || b->oom || nft_sock_genid(dp->sock, &gen) < 0)
+		return false;
+	if (gen != t->gen || nft_batch_fingerprint(b) != t->fp)
+		return false;
+	log_info("nftables: the tables the previous checker built are unchanged (generation "
+	         "%u): kept as they are",
+	         gen);
+	dp->token_valid = true;
+	dp->gen_known = true;
+	dp->gen = gen;
+	return true;
+}
 
 static void *nft_dp_open(char *err, size_t errlen)
 {
@@ -193,9 +247,49 @@ static int send_batch(struct nft_dp *dp, struct nft_batch *b, const char *what)
 	r = nft_sock_send(dp->sock, b, err, sizeof(err));
 	if (r < 0) {
 		log_err("nftables: cannot %s: %s", what, err);
+		if (dp->token_valid) {
+			static const struct nft_adopt none;
+			publish(dp, &none);
+		}
 		return nft_sock_transport_failed(dp->sock) ? -2 : -1;
 	}
 	return 0;
+}
+
+/* send_batch for anything but a rebuild: the tables move away from the
+ * rebuild the parent's token describes. */
+static int send_change(struct nft_dp *dp, struct nft_batch *b, const char *what)
+{
+	uint32_t g0 = 0;
+	bool have_g0 = nft_sock_genid(dp->sock, &g0) == 0;
+	int r = send_batch(dp, b, what);
+
+	if (r == 0)
+		after_commit(dp, false, 0, have_g0, g0);
+	return r;
+}
+
+/* Drift (fault catalogue case 28): the mirror is what our last commit
+ * made; when anything was committed since, by anyone (`nft flush table`,
+ * a weight edited by hand, another program's tables), the mirror may be
+ * wrong, so a reload rebuilds ours whole. */
+static void check_drift(struct nft_dp *dp)
+{
+	uint32_t g;
+
+	if (!dp->replaced || nft_sock_genid(dp->sock, &g) < 0)
+		return;
+	if (dp->gen_known && g == dp->gen)
+		return;
+	if (dp->gen_known)
+		log_warn("nftables: the ruleset changed since our last commit (generation %u, now "
+		         "%u): rebuilding table %s",
+		         dp->gen, g, NFT_TABLE_NAME);
+	else
+		log_warn("nftables: cannot tell whether the ruleset changed since our last commit: "
+		         "rebuilding table %s",
+		         NFT_TABLE_NAME);
+	dp->replaced = false;
 }
 
 /* nft_svc_check on a table service; -1 also on ENOMEM. */
@@ -324,6 +418,7 @@ static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_
 
 	(void)drop;  /* only our own tables are touched: what is not wanted goes */
 	(void)flush; /* never another table's */
+	check_drift(dp);
 	lvs_table_init(&next);
 	if (supported(dp, want, &next, &nb, &failed) < 0) {
 		log_err("nftables: out of memory planning the virtual server table");
@@ -336,8 +431,26 @@ static int nft_dp_sync(void *bk, const struct lvs_table *want, const struct lvs_
 		replace(&b, &next, &nb, &np);
 	else
 		diff(dp, &next, &nb, &b, &np);
-	if (b.n_msgs || b.oom)
-		r = send_batch(dp, &b, dp->replaced ? "update the services" : "create the tables");
+	if (!dp->replaced && (b.n_msgs || b.oom)) {
+		uint64_t fp = 0;
+		uint32_t g0 = 0;
+		bool have_g0 = false;
+
+		if (!b.oom)
+			fp = nft_batch_fingerprint(&b);
+		if (can_adopt(dp, &b)) {
+			r = 0;
+		} else {
+			have_g0 = nft_sock_genid(dp->sock, &g0) == 0;
+			r = send_batch(dp, &b, "create the tables");
+			if (r == 0)
+				after_commit(dp, true, fp, have_g0, g0);
+		}
+		/* one inheritance only: a later rebuild is not a respawn */
+		memset(&nft_adopt_inherited, 0, sizeof(nft_adopt_inherited));
+	} else if (b.n_msgs || b.oom) {
+		r = send_change(dp, &b, "update the services");
+	}
 	nft_batch_free(&b);
 	if (r < 0) {
 		lvs_table_free(&next);
@@ -407,7 +520,7 @@ static int apply_svc(struct nft_dp *dp, struct lvs_tsvc *s, struct lvs_tsvc *now
 		snprintf(what, sizeof(what), "update service %s",
 		         lvs_svc_key_fmt(&s->key, k, sizeof(k)));
 		if (b.n_msgs || b.oom)
-			r = send_batch(dp, &b, what);
+			r = send_change(dp, &b, what);
 		nft_batch_free(&b);
 		if (r < 0) {
 			nft_binds_free(&nb);

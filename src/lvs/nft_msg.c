@@ -319,3 +319,36 @@ uint32_t nft_dest_type(uint16_t af, bool with_port)
 }
 
 /* svc4/svc6: daddr . l4proto . dport; svcmark: mark . nfproto. */
+
+/* ---- fingerprint ---- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t nft_batch_fingerprint(const struct nft_batch *b)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t off = 0;
+
+	while (b->buf && off + sizeof(struct nlmsghdr) <= b->len) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(b->buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || off + nlh->nlmsg_len > b->len)
+			break;
+		/* everything but the sequence number and port id */
+		h = fnv(h, &nlh->nlmsg_len, sizeof(nlh->nlmsg_len));
+		h = fnv(h, &nlh->nlmsg_type, sizeof(nlh->nlmsg_type));
+		h = fnv(h, &nlh->nlmsg_flags, sizeof(nlh->nlmsg_flags));
+		h = fnv(h, nlh + 1, nlh->nlmsg_len - sizeof(*nlh));
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return h;
+}

@@ -76,6 +76,40 @@ static int probe(struct nft_sock *s)
 	return nl_request(&s->nl, nlh, NFT_SOCK_TIMEOUT_MS, NULL, NULL);
 }
 
+static int gen_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			*(uint32_t *)arg = ntohl(mnl_attr_get_u32(a));
+			*((uint32_t *)arg + 1) = 1;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int nft_sock_genid(struct nft_sock *s, uint32_t *gen)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	uint32_t r[2] = {0, 0};
+	int e;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, 0);
+	e = nl_request(&s->nl, nlh, NFT_SOCK_TIMEOUT_MS, gen_cb, r);
+	if (e < 0)
+		return e;
+	if (!r[1])
+		return -EBADMSG;
+	*gen = r[0];
+	return 0;
+}
+
 struct nft_sock *nft_sock_open(char *err, size_t errlen)
 {
 	struct nft_sock *s = calloc(1, sizeof(*s));

@@ -30,6 +30,9 @@ uint32_t nft_sock_seq(const struct nft_sock *s);
  * first failing message otherwise (the kernel then applied none of it),
  * with err saying which message and why. */
 int nft_sock_send(struct nft_sock *s, const struct nft_batch *b, char *err, size_t errlen);
+/* The ruleset generation (NFT_MSG_GETGEN): every committed transaction in
+ * this network namespace, by anyone, moves it on.  0 or -errno. */
+int nft_sock_genid(struct nft_sock *s, uint32_t *gen);
 /* Whether the last nft_sock_send failed to talk to the kernel at all
  * (could not send, no answer in time) rather than being refused. */
 bool nft_sock_transport_failed(const struct nft_sock *s);

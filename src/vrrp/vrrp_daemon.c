@@ -6,6 +6,7 @@
 #include "core/daemon.h"
 #include "notify/smtp_alert.h"
 #include "snmp/snmp.h"
+#include "vrrp/vrrp_conf.h"
 #include "vrrp/vrrp_rt.h"
 #include "vrrp/vrrp_rt_metrics.h"
 
@@ -37,14 +38,38 @@ static int vrrp_start(void *state, const struct ka_child_env *env, const struct 
 	return 0;
 }
 
-static int vrrp_reload(void *state, const struct ka_config *old, const struct ka_config *c)
+/* On the reload thread: the instances' configuration, with its errors
+ * counted as --config-test counts them. */
+static void *vrrp_prepare(struct ka_config *c)
+{
+	struct vrrp_conf *vc = vrrp_conf_build(c->tree, ka_config_log_report, NULL);
+
+	if (vc) {
+		c->tree->counts.warnings += vc->counts.warnings;
+		for (unsigned i = 0; i < 3; i++)
+			c->tree->counts.errors[i] += vc->counts.errors[i];
+	}
+	return vc;
+}
+
+static void vrrp_prepared_free(void *p)
+{
+	vrrp_conf_free(p);
+}
+
+static int vrrp_reload(void *state, const struct ka_config *old, const struct ka_config *c,
+                       void *prepared)
 {
 	struct vrrp_state *s = state;
 
 	(void)old;
 	smtp_alert_reload(vrrp_smtp, c->tree);
 	snmp_vrrp_reload(c);
-	return s->started ? vrrp_rt_reload(&s->rt, c) : -1;
+	if (!s->started) {
+		vrrp_conf_free(prepared);
+		return -1;
+	}
+	return vrrp_rt_reload_conf(&s->rt, c, prepared);
 }
 
 static void vrrp_stop(void *state)
@@ -94,6 +119,8 @@ const struct ka_child_ops vrrp_child_ops = {
     .ident = "Keepalived_vrrp",
     .file_suffix = "_vrrp",
     .start = vrrp_start,
+    .prepare = vrrp_prepare,
+    .prepared_free = vrrp_prepared_free,
     .reload = vrrp_reload,
     .stop = vrrp_stop,
     .dump_data = vrrp_dump_data,

@@ -725,15 +725,19 @@ static void inst_rebind(struct vrrp_inst *vi, const struct vrrp_instance_conf *n
 
 int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc)
 {
-	struct vrrp_conf *nconf, *oconf = rt->conf;
+	return vrrp_rt_reload_conf(rt, kc, NULL);
+}
+
+int vrrp_rt_reload_conf(struct vrrp_rt *rt, const struct ka_config *kc, struct vrrp_conf *nconf)
+{
+	struct vrrp_conf *oconf = rt->conf;
 	struct vrrp_inst **old = rt->inst, **ninst;
 	size_t n_old = rt->n_inst, i;
 
-	/* Keep asserting mastership while we reload. */
-	for (i = 0; i < n_old; i++)
-		if (old[i]->fsm.state == VRRP_STATE_MASTER)
-			vrrp_inst_send_advert(old[i], old[i]->fsm.prio);
-	nconf = vrrp_conf_build(kc->tree, log_report, NULL);
+	/* The file is read off the loop (core/child_reload.c), so adverts
+	 * keep their schedule; only the difference is applied here. */
+	if (!nconf)
+		nconf = vrrp_conf_build(kc->tree, log_report, NULL);
 	if (!nconf)
 		return -1;
 	ninst = nconf->n_instances ? calloc(nconf->n_instances, sizeof(*ninst)) : NULL;

@@ -162,6 +162,9 @@ int vrrp_vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v);
 int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
                   const struct ka_config *kc);
 int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc);
+/* The same with the new instances' configuration already built (NULL:
+ * build it); takes nconf. */
+int vrrp_rt_reload_conf(struct vrrp_rt *rt, const struct ka_config *kc, struct vrrp_conf *nconf);
 void vrrp_rt_stop(struct vrrp_rt *rt);
 /* Deliver an event to an instance (through its sync group) and apply. */
 void vrrp_inst_event(struct vrrp_inst *vi, enum vrrp_event ev, const struct vrrp_fsm_rx *rx);

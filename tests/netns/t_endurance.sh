@@ -11,19 +11,14 @@
 # respawn (immediate) and the first step of the crash-loop backoff (1 s).
 # Every threshold is the bench's.
 #
-# NOT YET IN `make test`: it fails today (issue 7, see bench/README.md,
-# "Endurance"): the checker reloads of 10,000 real servers block its loop
-# past the parent's hello timeout, reloads parse the whole file inside the
-# VRRP child's loop (adverts 70-140 ms late during the storm), and the
-# flood generator reaches 5-19k adverts/s on this 2-core host.  It moves
-# to tests/netns/ once it passes.  Run: KA_BIN=build/keepalived
-# KA_TOOLS_DIR=build/tests/tools bench/endurance_test60.sh
+# Run alone: KA_BIN=build/keepalived KA_TOOLS_DIR=build/tests/tools
+# tests/netns/t_endurance.sh (bench/endurance.sh 600 is the 10-minute run).
 #
 # Under ASan (about 3x the CPU per operation) the load is scaled down, and
 # the test says so: 2,000 real servers and a 20,000 adverts/s flood.
-. "$(dirname "$0")/../tests/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 need_root
-SRC=${KA_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
+SRC=${KA_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 FLOOD=${KA_TOOLS_DIR:-$SRC/build/tests/tools}/vrrp_flood
 [[ -x $FLOOD ]] || skip_all "vrrp_flood is not built ($FLOOD)"
 for t in tcpdump nft gcc; do command -v "$t" >/dev/null || skip_all "needs $t"; done
