@@ -37,6 +37,12 @@ struct child_rt {
 	struct event *sig_ev[8];
 	unsigned nsig;
 	struct reload_worker *reloader; /* parses off the loop; SIGHUPs coalesced */
+	/* a parsed configuration waiting for a gap between adverts */
+	struct event *apply_ev;
+	struct ka_config *pend_cfg;
+	void *pend_prepared;
+	uint64_t pend_parse_ms;
+	unsigned pend_waits;
 	int ctl_fd;
 	int exit_code;
 	struct ka_child_env env;
@@ -168,31 +174,27 @@ static void drop_tree(const struct ka_child_ops *ops, struct ka_config *c)
 	malloc_trim(0);
 }
 
-/* A parse ended (child_reload.c): apply it on the loop. */
-static void on_parsed(void *arg, struct ka_config *nc, void *prepared, uint64_t parse_ms)
+/* A reload is applied when the subsystem's next timer is at least this far
+ * (the VRRP child: its adverts), waiting at most APPLY_WAITS gaps' worth. */
+#define APPLY_GAP_US 20000
+#define APPLY_WAITS 40
+
+static void drop_prepared(struct child_rt *rt, void *prepared)
 {
-	struct child_rt *rt = arg;
+	if (prepared && rt->ops->prepared_free)
+		rt->ops->prepared_free(prepared);
+}
+
+static void apply_parsed(struct child_rt *rt, struct ka_config *nc, void *prepared,
+                         uint64_t parse_ms)
+{
 	struct timespec t0, t1;
 
-	if (!nc) {
-		log_err("Reload: out of memory, keeping the running configuration");
-		if (prepared && rt->ops->prepared_free)
-			rt->ops->prepared_free(prepared);
-		return;
-	}
-	if (ka_config_exit_code(nc) != 0) {
-		log_err("Reload: configuration %s has errors, keeping the running configuration",
-		        rt->o->conf_file);
-		if (prepared && rt->ops->prepared_free)
-			rt->ops->prepared_free(prepared);
-		ka_config_free(nc);
-		return;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rt->ops->reload)
 		rt->ops->reload(rt->ops->state, rt->cfg, nc, prepared);
-	else if (prepared && rt->ops->prepared_free)
-		rt->ops->prepared_free(prepared);
+	else
+		drop_prepared(rt, prepared);
 	reload_worker_dispose(rt->reloader, rt->cfg); /* freed off the loop */
 	drop_tree(rt->ops, nc);
 	rt->cfg = nc;
@@ -201,6 +203,74 @@ static void on_parsed(void *arg, struct ka_config *nc, void *prepared, uint64_t 
 	         "us)",
 	         rt->ops->name, (unsigned long long)parse_ms,
 	         (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+}
+
+/* Apply the pending configuration now if the next timer is far enough,
+ * else look again just after it. */
+static void try_apply(struct child_rt *rt)
+{
+	uint64_t quiet = rt->ops->quiet_us ? rt->ops->quiet_us(rt->ops->state) : UINT64_MAX;
+	struct ka_config *nc = rt->pend_cfg;
+
+	if (!nc)
+		return;
+	if (quiet < APPLY_GAP_US && rt->pend_waits < APPLY_WAITS && rt->apply_ev) {
+		struct timeval tv = {0, (suseconds_t)quiet + 2000};
+
+		rt->pend_waits++;
+		evtimer_add(rt->apply_ev, &tv);
+		return;
+	}
+	rt->pend_cfg = NULL;
+	apply_parsed(rt, nc, rt->pend_prepared, rt->pend_parse_ms);
+	rt->pend_prepared = NULL;
+}
+
+static void on_apply(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	try_apply(arg);
+}
+
+static void drop_pending(struct child_rt *rt)
+{
+	if (!rt->pend_cfg)
+		return;
+	drop_prepared(rt, rt->pend_prepared);
+	ka_config_free(rt->pend_cfg);
+	rt->pend_cfg = NULL;
+	rt->pend_prepared = NULL;
+	if (rt->apply_ev)
+		evtimer_del(rt->apply_ev);
+}
+
+/* A parse ended (child_reload.c): apply it on the loop, in a gap between
+ * the subsystem's timers. */
+static void on_parsed(void *arg, struct ka_config *nc, void *prepared, uint64_t parse_ms)
+{
+	struct child_rt *rt = arg;
+
+	if (!nc) {
+		log_err("Reload: out of memory, keeping the running configuration");
+		drop_prepared(rt, prepared);
+		return;
+	}
+	if (ka_config_exit_code(nc) != 0) {
+		log_err("Reload: configuration %s has errors, keeping the running configuration",
+		        rt->o->conf_file);
+		drop_prepared(rt, prepared);
+		ka_config_free(nc);
+		return;
+	}
+	drop_pending(rt); /* a newer parse supersedes one still waiting */
+	if (!rt->apply_ev)
+		rt->apply_ev = evtimer_new(rt->base, on_apply, rt);
+	rt->pend_cfg = nc;
+	rt->pend_prepared = prepared;
+	rt->pend_parse_ms = parse_ms;
+	rt->pend_waits = 0;
+	try_apply(rt);
 }
 
 struct fill_arg {
@@ -309,6 +379,9 @@ static void child_cleanup(struct child_rt *rt)
 	for (i = 0; i < rt->nsig; i++)
 		event_free(rt->sig_ev[i]);
 	reload_worker_free(rt->reloader);
+	drop_pending(rt);
+	if (rt->apply_ev)
+		event_free(rt->apply_ev);
 	if (rt->ctl_ev)
 		event_free(rt->ctl_ev);
 	if (rt->scripts)
@@ -371,9 +444,11 @@ _Noreturn void ka_child_run(const struct ka_child_ops *ops, struct ka_options *o
 	}
 	drop_tree(ops, c);
 	event_base_dispatch(rt.base);
-	/* a parse still running is dropped: nothing applies it after stop */
+	/* a parse still running or waiting is dropped: nothing applies it
+	 * after stop */
 	reload_worker_free(rt.reloader);
 	rt.reloader = NULL;
+	drop_pending(&rt);
 	if (ops->stop)
 		ops->stop(ops->state);
 	wait_scripts(&rt);

@@ -136,6 +136,9 @@ struct ka_child_ops {
 	/* Takes prepared (NULL: build it here). */
 	int (*reload)(void *state, const struct ka_config *old, const struct ka_config *c,
 	              void *prepared);
+	/* Optional: microseconds until the subsystem's next time-critical
+	 * event (UINT64_MAX: none).  A reload is applied in a gap. */
+	uint64_t (*quiet_us)(void *state);
 	void (*stop)(void *state);
 	/* Dumps; NULL when the subsystem has none.  Write to fp. */
 	void (*dump_data)(void *state, FILE *fp);

@@ -72,6 +72,13 @@ static int vrrp_reload(void *state, const struct ka_config *old, const struct ka
 	return vrrp_rt_reload_conf(&s->rt, c, prepared);
 }
 
+static uint64_t vrrp_quiet_us(void *state)
+{
+	struct vrrp_state *s = state;
+
+	return s->started ? vrrp_rt_quiet_us(&s->rt) : UINT64_MAX;
+}
+
 static void vrrp_stop(void *state)
 {
 	struct vrrp_state *s = state;
@@ -122,6 +129,7 @@ const struct ka_child_ops vrrp_child_ops = {
     .prepare = vrrp_prepare,
     .prepared_free = vrrp_prepared_free,
     .reload = vrrp_reload,
+    .quiet_us = vrrp_quiet_us,
     .stop = vrrp_stop,
     .dump_data = vrrp_dump_data,
     .dump_stats = vrrp_dump_stats,

@@ -723,6 +723,18 @@ static void inst_rebind(struct vrrp_inst *vi, const struct vrrp_instance_conf *n
 		log_info("(%s) configuration changed (0x%x)", nc->name, changed);
 }
 
+uint64_t vrrp_rt_quiet_us(const struct vrrp_rt *rt)
+{
+	uint64_t now = mono_us(), next = UINT64_MAX, at;
+
+	for (size_t i = 0; i < rt->n_inst; i++) {
+		at = vrrp_fsm_next_deadline(&rt->inst[i]->fsm);
+		if (at && at < next)
+			next = at;
+	}
+	return next == UINT64_MAX ? UINT64_MAX : next > now ? next - now : 0;
+}
+
 int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc)
 {
 	return vrrp_rt_reload_conf(rt, kc, NULL);

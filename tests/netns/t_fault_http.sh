@@ -262,7 +262,7 @@ exp=$(((T1 - T0) / ADV_MS))
 check "h1 sent $n adverts in $((T1 - T0)) ms (>= 70% of $exp)" test "$n" -ge $((exp * 7 / 10))
 check "h1's largest advert gap ${max} ms (bound $((3 * ADV_MS)) ms, 3 x advert_int)" \
 	test "$max" -le $((3 * ADV_MS))
-h1_first=$(awk '$3 == "192.0.2.11" { print int($1 * 1000); exit }' "$T_DIR/vrrp.tt")
+h1_first=$(awk '$3 == "192.0.2.11" { printf "%.0f\n", $1 * 1000; exit }' "$T_DIR/vrrp.tt")
 late_h2=$(awk -v t="${h1_first:-0}" '$3 == "192.0.2.12" && $1 * 1000 > t + 1000' "$T_DIR/vrrp.tt" | wc -l)
 check "h2 sent no advert once h1 was master ($late_h2)" test "$late_h2" -eq 0
 check "h2 entered MASTER once only (before h1 came)" \

@@ -269,6 +269,18 @@ mon_saw_probe() {
 	grep -q "delete table inet ka_probe" "$MON"
 }
 check "nft monitor records events in the director" wait_until 5 mon_saw_probe
+# The probe was a commit by someone else: the next reload rebuilds our
+# tables once (drift: it cannot tell what changed) and says so; the
+# unchanged reloads are counted after it.
+a_p=$(applies)
+gens() { grep -c '^# new generation' "$MON"; }
+gens_gt() { [[ $(gens) -gt $1 ]]; }
+g_p=$(gens)
+kill -HUP "$KA"
+check "after a foreign commit, a reload rebuilds our tables (logged)" \
+	wait_until 10 grep -q "the ruleset changed since our last commit" "$T_DIR/ka.log"
+wait_until 10 n_applies_ge $((a_p + 1))
+check "the rebuild is one transaction in the monitor" wait_until 5 gens_gt "$g_p"
 mon0=$(wc -l <"$MON")
 # monitor lines after line $1, less the probe's own (its table and the
 # "# new generation ... (nft)" line that may follow it a little later)

@@ -59,8 +59,13 @@ heal() {
 	fi
 }
 
-vrrp_conf "$T_DIR/h1.conf" A 150 "advert_int 0.5"
-vrrp_conf "$T_DIR/h2.conf" B 100 "advert_int 0.5"
+# higher_prio_send_advert: a MASTER that hears a higher priority sends one
+# last advert before it yields.  Without it the heal is a race: when host
+# 1's advert reaches host 2 before host 2's next one reaches host 1, host
+# 2 yields silently, host 1 never hears a lower priority, and nothing
+# re-announces the VIP (upstream's semantics too; the option is theirs).
+vrrp_conf "$T_DIR/h1.conf" A 150 "advert_int 0.5" "higher_prio_send_advert"
+vrrp_conf "$T_DIR/h2.conf" B 100 "advert_int 0.5" "higher_prio_send_advert"
 sed -i '/advert_int 0.1/d' "$T_DIR/h1.conf" "$T_DIR/h2.conf"
 TMPDIR=$T_DIR ka_start 1 "$T_DIR/h1.conf"
 check "host 1 becomes MASTER" wait_until 10 has_addr 1 $VIP

@@ -1,7 +1,9 @@
 /* vrrp_flood: a hostile VRRP peer for the endurance run.  It floods the
  * VRRP multicast group with adverts from random source addresses through a
- * raw IPv4 socket (IP_HDRINCL, protocol 112), in sendmmsg batches paced by
- * a token bucket, and prints the rate it achieved:
+ * packet socket (AF_PACKET, SOCK_DGRAM: the IPv4 packets are complete, the
+ * kernel adds the Ethernet header for 01:00:5e:00:00:12; the qdisc is
+ * bypassed), in sendmmsg batches paced by a token bucket, and prints the
+ * rate it achieved:
  *
  *   vrrp_flood sent=6000000 secs=60.00 rate=100000 target=100000 foreign=...
  * own=... garbage=... errors=0
@@ -31,6 +33,8 @@
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -198,7 +202,14 @@ static void build(struct pkt *p, const struct opts *o, enum kind k)
 	ip[9] = 112;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	/* id and checksum: the kernel fills them for IP_HDRINCL */
+	/* a packet socket sends it as it is: id and header checksum here */
+	ip[4] = (uint8_t)rnd(), ip[5] = (uint8_t)rnd();
+	ip[6] = ip[7] = ip[10] = ip[11] = 0;
+	{
+		uint16_t c = csum(ip, 20, 0);
+
+		ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+	}
 	p->len = (uint16_t)(20 + vlen);
 	p->kind = (uint8_t)k;
 }
@@ -223,7 +234,10 @@ int main(int argc, char **argv)
 	static struct mmsghdr msgs[BATCH_MAX];
 	static struct iovec iov[BATCH_MAX];
 	struct opts o = {.batch = 64, .rate = 100000, .secs = 10, .net = 0xc0000200u, .g_pct = 5};
-	struct sockaddr_in dst = {.sin_family = AF_INET};
+	struct sockaddr_ll dst = {.sll_family = AF_PACKET,
+	                          .sll_protocol = htons(ETH_P_IP),
+	                          .sll_halen = 6,
+	                          .sll_addr = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12}};
 	unsigned long long sent = 0, errors = 0, n_kind[3] = {0, 0, 0};
 	unsigned i, next = 0;
 	double t0, t_end, last, tokens, t;
@@ -284,28 +298,19 @@ int main(int argc, char **argv)
 		usage();
 	rng_state ^= (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 
-	fd = socket(AF_INET, SOCK_RAW, 112);
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
 	if (fd < 0) {
 		perror("vrrp_flood: socket");
 		return 1;
 	}
-	{
-		struct ip_mreqn mr = {.imr_ifindex = (int)o.ifindex};
-		int ttl = 255, loop = 0;
-		if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) < 0) {
-			perror("vrrp_flood: setsockopt");
-			return 1;
-		}
-	}
+	/* straight to the device: no qdisc to fill up (best effort) */
+	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	dst.sll_ifindex = (int)o.ifindex;
 	for (i = 0; i < POOL; i++) {
 		unsigned r = rnd() % 100;
 		enum kind k = r < o.g_pct ? K_GARBAGE : r < o.g_pct + o.k_pct ? K_OWN : K_FOREIGN;
 		build(&pool[i], &o, k);
 	}
-	dst.sin_addr.s_addr = htonl(0xe0000012u);
 	for (i = 0; i < o.batch; i++) {
 		msgs[i].msg_hdr.msg_name = &dst;
 		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
