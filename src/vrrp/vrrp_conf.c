@@ -421,6 +421,8 @@ static void global_kw(struct vb *b, const conf_node *n, bool *lpna_set, bool *oi
 		g->garp.extra_if_us = (uint64_t)vb_int(n, i, 0) * 1000000u;
 	} else if (!strcmp(k, "vrrp_down_timer_adverts")) {
 		g->down_timer_adverts = (unsigned)vb_int(n, 1, 3);
+	} else if (!strcmp(k, "vrrp_netlink_monitor_rcv_bufs")) {
+		g->nl_monitor_rcvbuf = (uint32_t)vb_int(n, 1, 0);
 	} else if (!strcmp(k, "vrrp_lower_prio_no_advert")) {
 		g->lower_prio_no_advert = vb_bool(n);
 		*lpna_set = true;
@@ -672,6 +674,8 @@ struct vrrp_conf *vrrp_conf_build(const struct conf_tree *t, conf_report_fn repo
 	}
 	if (!b.oom)
 		vb_build_sync_groups(&b, &t->root);
+	if (!b.oom)
+		vb_check_dup_vips(&b);
 	free(b.tfile_ix);
 	c->index = vb_calloc(&b, 1, sizeof(*c->index));
 	if (c->index && !b.oom) {

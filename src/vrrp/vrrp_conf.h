@@ -111,6 +111,9 @@ struct vrrp_global {
 	uint64_t startup_delay_us;    /* vrrp_startup_delay; default 0 */
 	uint64_t delay_after_boot_us; /* vrrp_delay_after_boot; default 0 */
 	bool log_unknown_vrids;
+	/* vrrp_netlink_monitor_rcv_bufs: the interface monitor's socket
+	 * buffer in bytes; 0 = the default (8 MB) */
+	uint32_t nl_monitor_rcvbuf;
 	char *vmac_prefix;       /* default "vrrp" (VMAC names PREFIX.VRID) */
 	char *default_interface; /* NULL = unset (runtime default eth0) */
 	bool dynamic_interfaces; /* interfaces may be missing at start */

@@ -28,6 +28,9 @@ void vb_report(struct vb *b, enum conf_sev sev, const conf_node *n, const char *
 #define vb_warn(b, n, ...) vb_report((b), CONF_SEV_WARN, (n), __VA_ARGS__)
 #define vb_err(b, n, ...) vb_report((b), CONF_SEV_ERROR, (n), __VA_ARGS__)
 
+/* Warn about a VIP configured in two instances (vrrp_conf_dupvip.c). */
+void vb_check_dup_vips(struct vb *b);
+
 void *vb_calloc(struct vb *b, size_t n, size_t size);
 char *vb_strdup(struct vb *b, const char *s);
 /* The conf's copy of a tree file name (NULL stays NULL). */

@@ -2,6 +2,7 @@
  * groups, applying the FSM's actions, timers, interface events, reload. */
 #include <errno.h>
 #include <event2/event.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,7 +603,12 @@ int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_run
 		log_err("VRRP: cannot open the netlink socket: %s", strerror(-rc));
 		return -1;
 	}
-	rt->ift = vrrp_if_start(base, &cb, rt, NULL);
+	{
+		uint32_t b = rt->conf->global.nl_monitor_rcvbuf;
+		struct vrrp_if_opts io = {.rcvbuf = b > INT_MAX ? INT_MAX : (int)b};
+
+		rt->ift = vrrp_if_start(base, &cb, rt, &io);
+	}
 	if (!rt->ift) {
 		log_err("VRRP: cannot read the interfaces: %s", strerror(errno));
 		return -1;

@@ -114,6 +114,11 @@ expect vip_family "$T_DIR/family.conf" 5 "family.conf: Line 7\) .*2001:db8::7 do
 	inst B 7 "" 192.0.2.8
 } >"$T_DIR/samevrid.conf"
 expect same_vrid "$T_DIR/samevrid.conf" 5 "samevrid.conf: Line 11\) A and B both use VRID 7 with IPv4 on interface eth0"
+{
+	inst A 7 "" 192.0.2.7
+	inst B 8 "" 192.0.2.7
+} >"$T_DIR/samevip.conf"
+expect same_vip "$T_DIR/samevip.conf" 0 "samevip.conf: Line 14\) \(B\) VIP 192.0.2.7 is also in instance A \(.*samevip.conf: Line 6\)"
 
 # ---- 3. empty and edge strings -------------------------------------------
 {
