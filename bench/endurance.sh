@@ -31,11 +31,9 @@
 #     daemon's log after the start-up, no real server DOWN on the director's
 #     notify FIFO, the VRRP children never restarted;
 #   - adverts on time: per VRID, the interval between two adverts of the
-#     director; p99 of |interval - 1 s| <= P99_MAX_MS (2 ms).  Intervals that
-#     end in a SIGHUP storm (+ 2 s) are reported apart: a MASTER asserts
-#     itself with an advert when it reloads, which makes short intervals by
-#     design; the lateness (interval - 1 s) of the others is bounded by the
-#     same figure;
+#     director (captured at its egress); p99 of |interval - 1 s| over the
+#     whole run <= P99_MAX_MS (2 ms).  The intervals that end in a SIGHUP
+#     storm (+ 2 s) and the others are also reported apart;
 #   - no fd or memory growth: parent and VRRP child, from the sample at the
 #     end of the warm-up (the first storm + 5 s) to the last: fds not above
 #     the baseline, RSS within RSS_SLACK_KB (1024; not checked under ASan);
@@ -394,10 +392,12 @@ pct() { # FILE -> "n p50 p99 max" of column 1
 		printf "%d %.3f %.3f %.3f\n", NR, v[i50], v[i99], v[NR] }'
 }
 awk '$1 == "calm" { d = $3; print (d < 0 ? -d : d) }' "$B_DIR/iv" >"$B_DIR/dev.calm"
-awk '$1 == "storm" && $3 >= -2 { print ($3 > 0 ? $3 : 0) }' "$B_DIR/iv" >"$B_DIR/late.storm"
+awk '$1 == "storm" { d = $3; print (d < 0 ? -d : d) }' "$B_DIR/iv" >"$B_DIR/late.storm"
 awk '$1 == "storm" && $3 < -2 { n++ } END { print n + 0 }' "$B_DIR/iv" >"$B_DIR/early.storm"
 read -r n_c p50_c p99_c max_c < <(pct "$B_DIR/dev.calm")
 read -r n_s p50_s p99_s max_s < <(pct "$B_DIR/late.storm")
+cat "$B_DIR/dev.calm" "$B_DIR/late.storm" >"$B_DIR/dev.all"
+read -r n_a p50_a p99_a max_a < <(pct "$B_DIR/dev.all")
 awk '{ d = $3; print (d < 0 ? -d : d) }' "$B_DIR/iv_cl" >"$B_DIR/dev.cl"
 read -r n_cl p50_cl p99_cl max_cl < <(pct "$B_DIR/dev.cl")
 vrids_cl=$(awk '{ print $2 }' "$B_DIR/vrids_cl")
@@ -491,8 +491,9 @@ log_growth=$(($(wc -l <"$B_DIR/h1.log") - log_lines0))
 	echo "transitions after start-up: director $d_ent1, backup $d_ent2; RS DOWN on the FIFO: $rs_down; VRRP child restarts: $vrrp_restarts"
 	echo
 	echo "adverts (captured at the director's egress: VRIDs sent $vrids/$N_VRRP, kernel drops ${cap_drop:-?}):"
+	echo "  whole run: $n_a intervals, |interval - 1 s| p50 $p50_a  p99 $p99_a  max $max_a ms"
 	echo "  outside storms: $n_c intervals, |interval - 1 s| p50 $p50_c  p99 $p99_c  max $max_c ms"
-	echo "  in storms (+2 s): $n_s regular intervals (not early), lateness p50 $p50_s  p99 $p99_s  max $max_s ms; early (reload asserts) $early_s"
+	echo "  in storms (+2 s): $n_s intervals, |interval - 1 s| p50 $p50_s  p99 $p99_s  max $max_s ms (of them more than 2 ms early: $early_s)"
 	echo "  on the client (through the bridge; not a criterion): VRIDs heard $vrids_cl/$N_VRRP, $n_cl intervals, |interval - 1 s| p50 $p50_cl  p99 $p99_cl  max $max_cl ms"
 	echo "  latest intervals:"
 	echo "$worst"
@@ -511,10 +512,8 @@ log_growth=$(($(wc -l <"$B_DIR/h1.log") - log_lines0))
 	crit "$(is test "$vrrp_restarts" -eq 0 -a "$vpid1_now" = "$VPID1" -a "$vpid2_now" = "$VPID2")" "the VRRP children never restarted"
 	crit "$(is test "$vrids" -eq "$N_VRRP" -a "${vrids_cl:-0}" -eq "$N_VRRP")" "adverts sent and heard on the LAN for all $N_VRRP VRIDs"
 	crit "$(is test "$unsettled" -eq 0)" "every SIGHUP storm absorbed before the end of the run (VRRP child reloads settled)"
-	crit "$(is awk -v a="$p99_c" -v b="$P99_MAX_MS" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }')" \
-		"adverts on time: p99 |interval - 1 s| $p99_c <= $P99_MAX_MS ms"
-	crit "$(is awk -v a="$p99_s" -v b="$P99_MAX_MS" 'BEGIN { exit !(a == "-" || a + 0 <= b + 0) }')" \
-		"adverts on time in storms: p99 lateness $p99_s <= $P99_MAX_MS ms"
+	crit "$(is awk -v a="$p99_a" -v b="$P99_MAX_MS" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }')" \
+		"adverts on time: p99 |interval - 1 s| $p99_a <= $P99_MAX_MS ms over the run ($n_a intervals; storms alone: p99 $p99_s ms)"
 	crit "$(is test "$n_kills" -ge 1 -a "$resp_fail" -eq 0)" "every checker respawn within its bound ($((n_kills - resp_fail))/$n_kills)"
 	crit "$(is test "$(echo "$log_delays")" = "$(echo "$model_delays")")" "the logged backoffs are the modelled ones (${log_delays:-none}/ ${model_delays:-none})"
 	crit "$(is test "$watchdog" -eq 0)" "no child killed by the parent's watchdog (hello unanswered for 3 s): $watchdog"

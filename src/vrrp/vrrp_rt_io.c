@@ -20,18 +20,40 @@
 #define SOCK_RCVBUF (4 * 1024 * 1024) /* hundreds of instances per interface */
 
 /* Rate-limited log of dropped adverts: at most one line per instance and
- * reason every 10 s. */
+ * reason every 10 s, and at most DROP_LOG_BURST lines at once and
+ * DROP_LOG_PER_S a second in all: a flood across 255 instances would
+ * otherwise write thousands of lines in a burst every 10 s, on the loop
+ * that sends the adverts.  The lines held back are counted in the next. */
+#define DROP_LOG_BURST 20
+#define DROP_LOG_PER_S 5
 static void log_drop(struct vrrp_inst *vi, enum vrrp_rx_err why, const struct ka_addr *src)
 {
-	static uint64_t last[256][VRRP_RX_ERR_COUNT];
+	static uint64_t last[256][VRRP_RX_ERR_COUNT], refill_at;
+	static unsigned tokens = DROP_LOG_BURST, held;
 	uint64_t now = mono_us();
 	char a[KA_ADDRSTRLEN];
 
 	if (now - last[vi->c->vrid][why] < 10000000 && last[vi->c->vrid][why])
 		return;
+	if (now - refill_at >= 1000000u / DROP_LOG_PER_S) {
+		uint64_t add = (now - refill_at) / (1000000u / DROP_LOG_PER_S);
+
+		tokens = add + tokens > DROP_LOG_BURST ? DROP_LOG_BURST : (unsigned)(add + tokens);
+		refill_at = now;
+	}
+	if (!tokens) {
+		held++;
+		return;
+	}
+	tokens--;
 	last[vi->c->vrid][why] = now;
-	log_info("(%s) dropping advert from %s: %s", vi->c->name, addr_fmt(src, a, sizeof(a)),
-	         vrrp_rx_err_str(why));
+	if (held)
+		log_info("(%s) dropping advert from %s: %s (and %u other drop line(s) held back)",
+		         vi->c->name, addr_fmt(src, a, sizeof(a)), vrrp_rx_err_str(why), held);
+	else
+		log_info("(%s) dropping advert from %s: %s", vi->c->name,
+		         addr_fmt(src, a, sizeof(a)), vrrp_rx_err_str(why));
+	held = 0;
 }
 
 /* The instance of a VRID on a socket: a per-socket table filled on first

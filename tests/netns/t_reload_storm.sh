@@ -145,7 +145,7 @@ check "zero FIFO lines" test "$(cat "$T_DIR"/fifo150.out "$T_DIR"/fifo100.out | 
 check "the BACKUP peer never became MASTER" bash -c "! grep -q 'Entering MASTER' '$T_DIR/h2.log'"
 check "h1 still owns both VIPs" bash -c "$(declare -f vip_on); declare -A H=([1]=${H[1]}); vip_on 1 && vip_on 2"
 # Per instance: the largest gap between two of its adverts, and the count.
-# (A MASTER also asserts itself with an advert before each reload.)
+# (The file is read off the loop: a reload sends no extra advert.)
 maxgap=$(awk '{ for (i = 1; i < NF; i++) if ($i == "vrid") v = $(i + 1) + 0
 	t = $1; if (v in p && (t - p[v]) * 1000 > m) m = (t - p[v]) * 1000; p[v] = t; n[v]++ }
 	END { printf "%d %d", m, (n[51] < n[52] ? n[51] : n[52]) }' "$T_DIR/adverts")
