@@ -75,11 +75,8 @@ static void *check_prepare(struct ka_config *c)
 {
 	struct check_conf *cc = check_conf_build(c->tree, log_report, NULL);
 
-	if (cc) {
-		c->tree->counts.warnings += cc->counts.warnings;
-		for (unsigned i = 0; i < 3; i++)
-			c->tree->counts.errors[i] += cc->counts.errors[i];
-	}
+	if (cc)
+		conf_counts_add(&c->tree->counts, &cc->counts);
 	return cc;
 }
 

@@ -45,6 +45,8 @@ struct conf_diag_counts {
 
 /* Exit code for --config-test from the counts: 0, 4, 5 or 6. */
 int conf_exit_code(const struct conf_diag_counts *c);
+/* to += from (a builder's counts into its tree's). */
+void conf_counts_add(struct conf_diag_counts *to, const struct conf_diag_counts *from);
 
 /* ---- reader options --------------------------------------------------- */
 

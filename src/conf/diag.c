@@ -5,6 +5,13 @@
 
 #include "conf/parser_int.h"
 
+void conf_counts_add(struct conf_diag_counts *to, const struct conf_diag_counts *from)
+{
+	to->warnings += from->warnings;
+	for (size_t i = 0; i < sizeof(to->errors) / sizeof(to->errors[0]); i++)
+		to->errors[i] += from->errors[i];
+}
+
 int conf_exit_code(const struct conf_diag_counts *c)
 {
 	if (!c)

@@ -96,16 +96,13 @@ static void resolve_dump_paths(struct ka_config *c)
 static void vrrp_semantic_check(struct conf_tree *t, conf_report_fn report, void *arg)
 {
 	struct vrrp_conf *vc;
-	unsigned i;
 
 	if (!conf_first(&t->root, "vrrp_instance"))
 		return;
 	vc = vrrp_conf_build(t, report, arg);
 	if (!vc)
 		return;
-	t->counts.warnings += vc->counts.warnings;
-	for (i = 0; i < 3; i++)
-		t->counts.errors[i] += vc->counts.errors[i];
+	conf_counts_add(&t->counts, &vc->counts);
 	vrrp_conf_free(vc);
 }
 
@@ -119,9 +116,7 @@ static void check_semantic_check(struct conf_tree *t, conf_report_fn report, voi
 	cc = check_conf_build(t, report, arg);
 	if (!cc)
 		return;
-	t->counts.warnings += cc->counts.warnings;
-	for (unsigned i = 0; i < 3; i++)
-		t->counts.errors[i] += cc->counts.errors[i];
+	conf_counts_add(&t->counts, &cc->counts);
 	check_conf_free(cc);
 }
 

@@ -44,11 +44,8 @@ static void *vrrp_prepare(struct ka_config *c)
 {
 	struct vrrp_conf *vc = vrrp_conf_build(c->tree, ka_config_log_report, NULL);
 
-	if (vc) {
-		c->tree->counts.warnings += vc->counts.warnings;
-		for (unsigned i = 0; i < 3; i++)
-			c->tree->counts.errors[i] += vc->counts.errors[i];
-	}
+	if (vc)
+		conf_counts_add(&c->tree->counts, &vc->counts);
 	return vc;
 }
 
