@@ -49,6 +49,11 @@ struct vrrp_sockent {
 	struct event *ev;
 	unsigned users;
 	struct vrrp_inst *by_vrid[256]; /* receive demultiplexing by VRID */
+	/* VRIDs known to have no instance on this socket, and none on the
+	 * other protocol's socket of the interface (a flood of foreign VRIDs
+	 * costs one lookup each); cleared on every socket when an instance
+	 * attaches */
+	uint8_t no_inst[256], no_other[256];
 	struct vrrp_sockent *next;
 };
 

@@ -65,6 +65,8 @@ static struct vrrp_inst *find_inst(struct vrrp_rt *rt, struct vrrp_sockent *s, u
 
 	if (vi && vi->sock == s && vi->c->vrid == vrid)
 		return vi;
+	if (vrid < 256 && s->no_inst[vrid])
+		return NULL;
 	for (i = 0; i < rt->n_inst; i++) {
 		vi = rt->inst[i];
 		if (vi->sock == s && vi->c->vrid == vrid) {
@@ -72,17 +74,21 @@ static struct vrrp_inst *find_inst(struct vrrp_rt *rt, struct vrrp_sockent *s, u
 			return vi;
 		}
 	}
+	if (vrid < 256)
+		s->no_inst[vrid] = 1;
 	return NULL;
 }
 
 /* The instance of a VRID on the same interface and family but on the other
  * protocol's socket (112 vs AH): an advert with AH for an instance without
  * it, or the reverse, arrives on the socket the instance does not use. */
-static struct vrrp_inst *find_inst_other_proto(struct vrrp_rt *rt, const struct vrrp_sockent *s,
+static struct vrrp_inst *find_inst_other_proto(struct vrrp_rt *rt, struct vrrp_sockent *s,
                                                unsigned vrid)
 {
 	size_t i;
 
+	if (vrid < 256 && s->no_other[vrid])
+		return NULL;
 	for (i = 0; i < rt->n_inst; i++) {
 		struct vrrp_inst *vi = rt->inst[i];
 
@@ -91,6 +97,8 @@ static struct vrrp_inst *find_inst_other_proto(struct vrrp_rt *rt, const struct 
 		    vi->c->vrid == vrid)
 			return vi;
 	}
+	if (vrid < 256)
+		s->no_other[vrid] = 1;
 	return NULL;
 }
 

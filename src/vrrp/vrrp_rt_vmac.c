@@ -76,6 +76,10 @@ void vrrp_inst_transport_attach(struct vrrp_inst *vi)
 		}
 	}
 	vi->sock = vrrp_rt_sock_get(rt, c->family, proto, ifindex, ifname, group);
+	for (struct vrrp_sockent *s = rt->socks; s; s = s->next) {
+		memset(s->no_inst, 0, sizeof(s->no_inst));
+		memset(s->no_other, 0, sizeof(s->no_other));
+	}
 }
 
 void vrrp_inst_vmac_detach(struct vrrp_inst *vi)
