@@ -211,11 +211,6 @@ void reload_worker_dispose(struct reload_worker *w, struct ka_config *c)
 		start_thread(w, false);
 }
 
-bool reload_worker_busy(const struct reload_worker *w)
-{
-	return w && w->busy;
-}
-
 void reload_worker_free(struct reload_worker *w)
 {
 	if (!w)

@@ -21,7 +21,6 @@ struct reload_worker *reload_worker_new(struct event_base *base, const struct ka
 /* Starts a parse, or queues one more after the running one.  -1 (logged)
  * when no thread could be started. */
 int reload_worker_request(struct reload_worker *w);
-bool reload_worker_busy(const struct reload_worker *w);
 /* Frees c on the thread (now, or after the running job); w may be NULL
  * (freed here). */
 void reload_worker_dispose(struct reload_worker *w, struct ka_config *c);

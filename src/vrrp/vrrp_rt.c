@@ -741,11 +741,6 @@ uint64_t vrrp_rt_quiet_us(const struct vrrp_rt *rt)
 	return next == UINT64_MAX ? UINT64_MAX : next > now ? next - now : 0;
 }
 
-int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc)
-{
-	return vrrp_rt_reload_conf(rt, kc, NULL);
-}
-
 int vrrp_rt_reload_conf(struct vrrp_rt *rt, const struct ka_config *kc, struct vrrp_conf *nconf)
 {
 	struct vrrp_conf *oconf = rt->conf;

@@ -166,12 +166,11 @@ int vrrp_vip_ifindex(struct vrrp_inst *vi, const struct vrrp_vip *v);
 /* vrrp_rt.c */
 int vrrp_rt_start(struct vrrp_rt *rt, struct event_base *base, struct script_runner *sr,
                   const struct ka_config *kc);
-int vrrp_rt_reload(struct vrrp_rt *rt, const struct ka_config *kc);
 /* Microseconds until the next instance timer (an advert due, a master
  * down timer); UINT64_MAX when none is armed. */
 uint64_t vrrp_rt_quiet_us(const struct vrrp_rt *rt);
-/* The same with the new instances' configuration already built (NULL:
- * build it); takes nconf. */
+/* Apply a reloaded configuration, the new instances' configuration already
+ * built (NULL: build it here); takes nconf. */
 int vrrp_rt_reload_conf(struct vrrp_rt *rt, const struct ka_config *kc, struct vrrp_conf *nconf);
 void vrrp_rt_stop(struct vrrp_rt *rt);
 /* Deliver an event to an instance (through its sync group) and apply. */
